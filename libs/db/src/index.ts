@@ -1,0 +1,4 @@
+export * from './client';
+export * from './connection';
+export * from './migrator';
+export * from './tenant-config.repository';
