@@ -1,1 +1,36 @@
-export {};
+import { apiSchema, loadConfigOrExit } from '@pbx-sms/config';
+import { createPrisma } from '@pbx-sms/db';
+import { createLogger } from '@pbx-sms/observability';
+import { createRedis, QueueProducer } from '@pbx-sms/queue';
+import { buildApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(apiSchema);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const prisma = createPrisma(config.DATABASE_URL);
+  const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
+  const producer = new QueueProducer(redis, config.QUEUE_PREFIX);
+  const app = await buildApp({ config, prisma, redis, producer, logger });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    await app.close().catch(() => undefined);
+    await producer.close().catch(() => undefined);
+    await Promise.allSettled([prisma.$disconnect(), redis.quit()]);
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+}
+
+main().catch((err) => {
+  process.stderr.write(`api failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   idempotency_conflict: { status: 422, text: 'Idempotency-Key was already used with a different request', retryable: false },
   rate_limited: { status: 429, text: 'Too many requests', retryable: true },
   unavailable: { status: 503, text: 'Service temporarily unavailable, retry later', retryable: true },
+  internal_error: { status: 500, text: 'Internal error', retryable: true },
   // Recorded by the worker on Messages (never an HTTP answer of the public API).
   provider_rejected: { status: 502, text: 'The SMS provider rejected the message', retryable: false },
   provider_unavailable: { status: 503, text: 'The SMS provider could not be reached within the retry budget', retryable: false },

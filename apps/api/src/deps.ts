@@ -1,0 +1,15 @@
+import type { Redis } from 'ioredis';
+import type { ApiConfig } from '@pbx-sms/config';
+import type { PrismaClient } from '@pbx-sms/db';
+import type { Logger } from '@pbx-sms/observability';
+import type { QueueProducer } from '@pbx-sms/queue';
+
+/** Everything the API needs, built once by main.ts (or a test) and passed in. */
+export interface ApiDeps {
+  config: ApiConfig;
+  prisma: PrismaClient;
+  /** Producer connection (fails fast when Redis is down). */
+  redis: Redis;
+  producer: QueueProducer;
+  logger: Logger;
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { apiSchema, loadConfig, type ApiConfig } from '@pbx-sms/config';
+import { createLogger } from '@pbx-sms/observability';
+import { createRedis, QueueProducer } from '@pbx-sms/queue';
+import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
+import { buildApp } from '../src/app';
+import type { ApiDeps } from '../src/deps';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: TestDatabase;
+  deps: ApiDeps;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** The real API over a test file's own Postgres schema and Redis prefix. */
+export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const db = await createTestDatabase(label);
+  const prefix = testQueuePrefix(label);
+  const config: ApiConfig = loadConfig(apiSchema, {
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: prefix,
+    ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const redis: Redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
+  const producer = new QueueProducer(redis, prefix);
+  const deps: ApiDeps = { config, prisma: db.prisma, redis, producer, logger: createLogger({ level: 'silent' }) };
+  const app = await buildApp(deps);
+  await app.ready();
+  return {
+    app,
+    db,
+    deps,
+    prefix,
+    async close() {
+      await app.close();
+      await producer.close();
+      redis.disconnect();
+      await flushPrefix(prefix);
+      await db.cleanup();
+    },
+  };
+}
