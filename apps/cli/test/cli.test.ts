@@ -1,0 +1,92 @@
+import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
+import { runCli } from '../src/cli';
+
+let db: TestDatabase;
+let env: Record<string, string>;
+beforeAll(async () => {
+  db = await createTestDatabase('cli');
+  env = { DATABASE_URL: db.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: testQueuePrefix('cli') };
+});
+afterAll(async () => {
+  await flushPrefix(env.QUEUE_PREFIX!);
+  await db.cleanup();
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('operator CLI', () => {
+  it('migrate is idempotent', async () => {
+    const r = await cli('migrate');
+    expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/up to date/) });
+  });
+
+  it('round-trips every entity', async () => {
+    expect((await cli('tenant', 'put', '7', '--name', 'Seven', '--time-zone', 'Europe/Sarajevo')).code).toBe(0);
+    expect((await cli('number', 'put', '7', '+38761123456', '--sms-enabled', 'yes')).code).toBe(0);
+    expect((await cli('settings', 'put', '7', '--active', 'yes', '--sender', '+38761123456', '--voicemail', 'yes', '--api', 'no')).code).toBe(0);
+    expect((await cli('extension', 'put', '7', '2001', '--sms-notifications', 'yes', '--sms-number', '+12015550150')).code).toBe(0);
+    const created = await cli('api-key', 'create', '7', '--permissions', 'sms:send,events:publish', '--name', 'ops');
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.out) as { id: string; key: string; permissions: string[] };
+    expect(key.permissions).toEqual(['sms:send', 'events:publish']);
+
+    const got = JSON.parse((await cli('tenant', 'get', '7')).out);
+    expect(got).toMatchObject({
+      id: 7,
+      name: 'Seven',
+      timeZone: 'Europe/Sarajevo',
+      settings: { active: true, senderNumber: '+38761123456', voicemailEnabled: true, apiEnabled: false },
+      numbers: [{ e164: '+38761123456', smsEnabled: true }],
+      extensions: [{ extension: '2001', smsNotifications: true, smsNumber: '+12015550150' }],
+    });
+    const listed = await cli('api-key', 'list', '7');
+    expect(listed.out).not.toContain(key.key);
+    expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ id: key.id, name: 'ops', revokedAt: null })]);
+    const revoked = JSON.parse((await cli('api-key', 'revoke', '7', key.id)).out);
+    expect(revoked.revokedAt).not.toBeNull();
+    expect((await cli('extension', 'delete', '7', '2001')).code).toBe(0);
+    expect(JSON.parse((await cli('extension', 'list', '7')).out)).toEqual([]);
+  });
+
+  it.each([
+    [['settings', 'put', '7', '--active', 'maybe', '--sender', 'none', '--voicemail', 'yes', '--api', 'yes'], /--active/],
+    [['settings', 'put', '7', '--active', 'yes', '--sender', '+14165550199', '--voicemail', 'yes', '--api', 'yes'], /senderNumber/],
+    [['extension', 'put', '7', '2002', '--sms-notifications', 'yes', '--sms-number', '4165551234'], /smsNumber/],
+    [['tenant', 'put', 'x', '--name', 'n'], /tenantId/],
+    [['tenant', 'put', '8'], /name/],
+    [['number', 'put', '999', '+14165550100'], /Tenant 999 not found/],
+  ])('refuses bad input %j with exit 2 and a message naming the field', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('seed-demo is idempotent and prints a new key each run', async () => {
+    const a = await cli('seed-demo');
+    const b = await cli('seed-demo');
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    const keyOf = (s: string) => /API key \(shown once\): (\S+)/.exec(s)?.[1];
+    expect(keyOf(a.out)).toBeDefined();
+    expect(keyOf(a.out)).not.toEqual(keyOf(b.out));
+    const tenant = JSON.parse((await cli('tenant', 'get', '59')).out);
+    expect(tenant).toMatchObject({
+      settings: { active: true, senderNumber: '+14165550100', voicemailEnabled: true, apiEnabled: true },
+      extensions: [{ extension: '1001', smsNotifications: true, smsNumber: '+14165551234' }],
+    });
+    expect(JSON.parse((await cli('api-key', 'list', '59')).out)).toHaveLength(2);
+  });
+
+  it('a bad environment value stops with one line naming the variable', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['tenant', 'list'], { ...env, REDIS_URL: 'http://nope' }, (l) => out.push(l), (l) => err.push(l));
+    expect(code).toBe(2);
+    expect(err).toEqual([expect.stringMatching(/^Invalid configuration: REDIS_URL must be a redis: or rediss: URL/)]);
+  });
+});
