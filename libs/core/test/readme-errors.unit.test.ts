@@ -12,7 +12,7 @@ describe('README error table', () => {
 
   it('shows the documented bodies byte for byte', () => {
     for (const r of rows) {
-      const entry: { documented?: string } = ERROR_CATALOGUE[r.code as ErrorCode];
+      const entry = ERROR_CATALOGUE[r.code as ErrorCode] as { documented?: string };
       if (entry.documented !== undefined) expect(r.body).toBe(JSON.stringify(errorBody(r.code as ErrorCode)));
       else expect(r.body).toBe(`{"error": "…", "code": "${r.code}"}`);
     }
