@@ -6,6 +6,7 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
+import { operationsRoutes } from './routes/operations.route';
 
 /** Builds the API without listening: main.ts listens, tests use inject() or listen on port 0. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -41,5 +42,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { deps });
   await app.register(adminRoutes, { deps });
+  await app.register(operationsRoutes, { deps });
   return app as unknown as FastifyInstance;
 }

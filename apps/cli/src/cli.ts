@@ -3,6 +3,7 @@ import { isAppError } from '@pbx-sms/core';
 import { CliContext } from './context';
 import { apiKeyCommand, extensionCommand, migrateCommand, numberCommand, settingsCommand, tenantCommand } from './commands/config.commands';
 import { seedDemoCommand } from './commands/seed-demo.command';
+import { dryRunCommand, eventCommand, messagesCommand } from './commands/operations.commands';
 
 export const USAGE = `pbx-sms operator CLI (reads DATABASE_URL, REDIS_URL, QUEUE_PREFIX)
 
@@ -12,7 +13,10 @@ export const USAGE = `pbx-sms operator CLI (reads DATABASE_URL, REDIS_URL, QUEUE
   number list <tenant> | put <tenant> <+E164> [--sms-enabled yes|no] | delete <tenant> <+E164>
   settings get <tenant> | put <tenant> --active yes|no --sender +E164|none --voicemail yes|no --api yes|no [--template TEXT]
   extension list <tenant> | put <tenant> <ext> --sms-notifications yes|no --sms-number +E164|none | delete <tenant> <ext>
-  api-key list <tenant> | create <tenant> [--permissions sms:send,events:publish] [--name NAME] | revoke <tenant> <keyId>`;
+  api-key list <tenant> | create <tenant> [--permissions sms:send,events:publish] [--name NAME] | revoke <tenant> <keyId>
+  dry-run <tenant> --extension EXT | --to +E164 [--via api|event]   which rule would block, in plain words
+  messages failed [--tenant ID] [--since ISO] [--until ISO] [--code CODE] | show <id> | retry <id> | retry-all [filters]
+  event publish <tenant> <extension> [--caller-id N] [--caller-name NAME] [--duration S]   a test voicemail event`;
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
 
@@ -24,6 +28,9 @@ export const COMMANDS: Record<string, Command> = {
   settings: settingsCommand,
   extension: extensionCommand,
   'api-key': apiKeyCommand,
+  'dry-run': dryRunCommand,
+  messages: messagesCommand,
+  event: eventCommand,
 };
 
 /** Runs one command; returns the exit code (0 ok, 2 bad input or not found, 1 anything else). */

@@ -89,4 +89,34 @@ describe('operator CLI', () => {
     expect(code).toBe(2);
     expect(err).toEqual([expect.stringMatching(/^Invalid configuration: REDIS_URL must be a redis: or rediss: URL/)]);
   });
+
+  describe('operations', () => {
+    it('dry-run explains which rule blocks', async () => {
+      await cli('seed-demo');
+      const ok = await cli('dry-run', '59', '--extension', '1001');
+      expect(ok.out).toMatch(/^An SMS to extension 1001 would be sent/);
+      await cli('extension', 'put', '59', '1002', '--sms-notifications', 'no', '--sms-number', '+14165551234');
+      const blocked = await cli('dry-run', '59', '--extension', '1002');
+      expect(blocked.out).toMatch(/^No SMS to extension 1002: SMS notifications are off for extension 1002 \(destination_missing\)/);
+      expect(blocked.out).toMatch(/FAIL {2}extension_notifications/);
+    });
+
+    it('lists, shows and retries failed messages', async () => {
+      const m = await db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', body: 'x', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 } });
+      const failed = JSON.parse((await cli('messages', 'failed', '--tenant', '59', '--code', 'provider_unavailable')).out);
+      expect(failed.map((f: { id: string }) => f.id)).toEqual([m.id]);
+      expect(JSON.parse((await cli('messages', 'show', m.id)).out)).toMatchObject({ id: m.id, status: 'failed', explanation: expect.stringMatching(/Failed after 8 attempt/) });
+      const r = await cli('messages', 'retry-all', '--tenant', '59');
+      expect(JSON.parse(r.out)).toEqual({ retried: 1, ids: [m.id] });
+      expect((await db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('queued');
+      expect((await cli('messages', 'retry', 'not-an-id')).code).toBe(2);
+    });
+
+    it('publishes a test voicemail event', async () => {
+      const r = await cli('event', 'publish', '59', '1001', '--caller-id', '+12015550150', '--duration', '42');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ status: 'queued', eventId: expect.stringMatching(/^cli-/) });
+      expect((await cli('event', 'publish', '59', 'bad ext!')).err).toMatch(/extension/);
+    });
+  });
 });

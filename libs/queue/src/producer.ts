@@ -34,6 +34,21 @@ export class QueueProducer {
     await this.sendQueue.add(JOB_NAMES.smsSend, job, { jobId: sendJobId(job.messageId), attempts: SEND_JOB_ATTEMPTS, backoff: { type: 'sms' }, ...opts });
   }
 
+  /**
+   * Enqueues a send again for a message an operator retries: a finished job with the same id
+   * (kept in Redis for a while) would make the add a no-op, so it is removed first. A job still
+   * waiting or active is left alone.
+   */
+  async requeueSend(job: SmsSendJob): Promise<void> {
+    const existing = await this.sendQueue.getJob(sendJobId(job.messageId));
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      await existing.remove();
+    }
+    await this.enqueueSend(job);
+  }
+
   /** Adds the event. A job with the same (tenant, eventId) already in Redis is left as it is (BullMQ ignores the add). */
   async publishVoicemailEvent(event: VoicemailEvent): Promise<void> {
     await this.voicemailQueue.add(JOB_NAMES.voicemailReceived, event, {

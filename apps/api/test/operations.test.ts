@@ -1,0 +1,91 @@
+import { Queue } from 'bullmq';
+import { QUEUES } from '@pbx-sms/queue';
+import { admin, startTestApi, type TestApi } from './harness';
+
+let t: TestApi;
+beforeAll(async () => {
+  t = await startTestApi('ops');
+  const put = (url: string, payload: object) => t.app.inject({ method: 'PUT', url, payload, headers: admin });
+  await put('/api/admin/tenants/59', { name: 'Demo' });
+  await put('/api/admin/tenants/59/sms-numbers/%2B14165550100', { smsEnabled: true });
+  await put('/api/admin/tenants/59/sms-settings', { active: true, senderNumber: '+14165550100', voicemailEnabled: true, apiEnabled: true });
+  await put('/api/admin/tenants/59/extensions/1001', { smsNotifications: true, smsNumber: '+14165551234' });
+  await put('/api/admin/tenants/59/extensions/1002', { smsNotifications: false, smsNumber: '+14165551234' });
+  await put('/api/admin/tenants/59/extensions/1003', { smsNotifications: true, smsNumber: null });
+  await put('/api/admin/tenants/60', { name: 'Other' });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const dryRun = (tenant: number, payload: object) => t.app.inject({ method: 'POST', url: `/api/admin/tenants/${tenant}/dry-run`, payload, headers: admin });
+
+describe('dry run: which rule blocks, in plain words', () => {
+  it.each([
+    [59, { extension: '1001' }, true, null, /would be sent/],
+    [59, { extension: '1002' }, false, 'extension_notifications', /SMS notifications are off for extension 1002/],
+    [59, { extension: '1003' }, false, 'extension_number', /Extension 1003 has no SMS number/],
+    [59, { extension: '9999' }, false, 'extension_exists', /Extension 9999 is not configured/],
+    [59, { to: '+14165551234' }, true, null, /would be sent/],
+    [59, { to: '+15555550100' }, false, 'destination_valid', /not a valid \+E\.164/],
+    [60, { to: '+14165551234' }, false, 'api_enabled', /Enable SMS API is set to No/],
+    [60, { extension: '1001' }, false, 'tenant_active', /Active is set to No/],
+  ])('tenant %i %j', async (tenant, payload, wouldSend, rule, summary) => {
+    const res = await dryRun(tenant, payload);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.wouldSend).toBe(wouldSend);
+    expect(body.blockedBy?.rule ?? null).toBe(rule);
+    expect(body.summary).toMatch(summary);
+    expect(body.rules.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('names the sender problem and the documented answer', async () => {
+    await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/59/sms-numbers/%2B14165550100', payload: { smsEnabled: false }, headers: admin });
+    const body = (await dryRun(59, { to: '+14165551234' })).json();
+    expect(body.blockedBy).toMatchObject({ rule: 'sender_valid', code: 'sender_invalid', explanation: 'The sender number is not SMS-enabled' });
+    expect(body.answer).toEqual({ status: 422, code: 'sender_invalid' });
+    await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/59/sms-numbers/%2B14165550100', payload: { smsEnabled: true }, headers: admin });
+  });
+
+  it('refuses a body with both or neither of extension and to', async () => {
+    expect((await dryRun(59, {})).statusCode).toBe(400);
+    expect((await dryRun(59, { extension: '1001', to: '+14165551234' })).statusCode).toBe(400);
+  });
+});
+
+describe('trace and failed-message handling', () => {
+  let failedId: string;
+  beforeAll(async () => {
+    const m = await t.db.prisma.message.create({
+      data: { tenantId: 59, kind: 'api', source: 'rest', from: '+14165550100', to: '+14165551234', body: 'x', status: 'failed', errorCode: 'provider_rejected', errorDetail: 'InvalidParameter', attempts: 1 },
+    });
+    await t.db.prisma.messageAttempt.create({ data: { messageId: m.id, attempt: 1, finishedAt: new Date(), outcome: 'failed', errorCode: 'provider_rejected', providerError: 'InvalidParameter: bad', durationMs: 12 } });
+    failedId = m.id;
+  });
+
+  it('traces a message with every attempt', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/59/messages/${failedId}/trace`, headers: admin });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'failed', explanation: expect.stringMatching(/Failed after 1 attempt.*provider_rejected/), attempts: [{ attempt: 1, outcome: 'failed', providerError: 'InvalidParameter: bad' }] });
+  });
+
+  it('does not trace another tenant\'s message', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/60/messages/${failedId}/trace`, headers: admin });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('lists failed messages and retries one through the normal path', async () => {
+    const list = await t.app.inject({ method: 'GET', url: '/api/admin/messages/failed?tenantId=59&code=provider_rejected', headers: admin });
+    expect(list.json().map((m: { id: string }) => m.id)).toEqual([failedId]);
+    const retry = await t.app.inject({ method: 'POST', url: `/api/admin/tenants/59/messages/${failedId}/retry`, headers: admin });
+    expect(retry.statusCode).toBe(202);
+    expect((await t.db.prisma.message.findUniqueOrThrow({ where: { id: failedId } })).status).toBe('queued');
+    const queue = new Queue(QUEUES.smsSend, { connection: t.deps.redis, prefix: t.prefix });
+    expect(await (await queue.getJob(failedId))?.getState()).toBe('waiting');
+    await queue.close();
+    const again = await t.app.inject({ method: 'POST', url: `/api/admin/tenants/59/messages/${failedId}/retry`, headers: admin });
+    expect(again.statusCode).toBe(400);
+    expect(again.json().error).toMatch(/is queued; only failed messages can be retried/);
+  });
+});
