@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
 import { operationsRoutes } from './routes/operations.route';
+import { metricsRoute } from './routes/metrics.route';
 
 /** Builds the API without listening: main.ts listens, tests use inject() or listen on port 0. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -40,7 +41,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const metrics = deps.metrics;
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
+
   await app.register(healthRoutes, { deps });
+  await app.register(metricsRoute, { metrics, queues: [deps.producer.sendQueue, deps.producer.voicemailQueue] });
   await app.register(adminRoutes, { deps });
   await app.register(operationsRoutes, { deps });
   return app as unknown as FastifyInstance;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ApiConfig } from '@pbx-sms/config';
 import type { PrismaClient } from '@pbx-sms/db';
-import type { Logger } from '@pbx-sms/observability';
+import type { Logger, Metrics } from '@pbx-sms/observability';
 import type { QueueProducer } from '@pbx-sms/queue';
 
 /** Everything the API needs, built once by main.ts (or a test) and passed in. */
@@ -12,4 +12,5 @@ export interface ApiDeps {
   redis: Redis;
   producer: QueueProducer;
   logger: Logger;
+  metrics: Metrics;
 }

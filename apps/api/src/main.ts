@@ -1,6 +1,6 @@
 import { apiSchema, loadConfigOrExit } from '@pbx-sms/config';
 import { createPrisma } from '@pbx-sms/db';
-import { createLogger } from '@pbx-sms/observability';
+import { createLogger, createMetrics } from '@pbx-sms/observability';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
 import { buildApp } from './app';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
   const producer = new QueueProducer(redis, config.QUEUE_PREFIX);
-  const app = await buildApp({ config, prisma, redis, producer, logger });
+  const app = await buildApp({ config, prisma, redis, producer, logger, metrics: createMetrics('api') });
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiSchema, loadConfig, type ApiConfig } from '@pbx-sms/config';
-import { createLogger } from '@pbx-sms/observability';
+import { createLogger, createMetrics } from '@pbx-sms/observability';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
 import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { buildApp } from '../src/app';
@@ -32,7 +32,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   });
   const redis: Redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
   const producer = new QueueProducer(redis, prefix);
-  const deps: ApiDeps = { config, prisma: db.prisma, redis, producer, logger: createLogger({ level: 'silent' }) };
+  const deps: ApiDeps = { config, prisma: db.prisma, redis, producer, logger: createLogger({ level: 'silent' }), metrics: createMetrics('api', { defaultMetrics: false }) };
   const app = await buildApp(deps);
   await app.ready();
   return {

@@ -89,3 +89,28 @@ describe('trace and failed-message handling', () => {
     expect(again.json().error).toMatch(/is queued; only failed messages can be retried/);
   });
 });
+
+describe('metrics', () => {
+  it('counts requests by route and status, and reports queue depth', async () => {
+    const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+    const line = /pbx_sms_http_requests_total\{route="\/api\/admin\/tenants\/:tenantId",method="GET",status="404",service="api"\} (\d+)/;
+    const before = count(await scrape(), line);
+    await t.app.inject({ method: 'GET', url: '/api/admin/tenants/4242', headers: admin });
+    await t.app.inject({ method: 'GET', url: '/api/admin/tenants/4243', headers: admin });
+    const after = await scrape();
+    expect(count(after, line)).toBe(before + 2);
+    expect(after).toMatch(/pbx_sms_queue_jobs\{queue="sms-send",state="waiting",service="api"\} \d+/);
+  });
+});
+
+describe('queue overview', () => {
+  it('shows jobs per state for both queues, behind the admin token', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/api/admin/queues' })).statusCode).toBe(401);
+    const res = await t.app.inject({ method: 'GET', url: '/api/admin/queues', headers: admin });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { queue: string; counts: Record<string, number> }[];
+    expect(body.map((q) => q.queue).sort()).toEqual(['sms-send', 'voicemail-events']);
+    expect(body.find((q) => q.queue === 'sms-send')!.counts.waiting).toBeGreaterThanOrEqual(1);
+  });
+});

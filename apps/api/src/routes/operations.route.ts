@@ -43,6 +43,18 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async 
     async (req) => diagnostics.dryRun(req.params.tenantId, req.body),
   );
 
+  app.get('/api/admin/queues', { schema: { tags, security, summary: 'Queue overview: jobs per state and the latest failed jobs of each queue' } }, async () => {
+    const queues = [deps.producer.sendQueue, deps.producer.voicemailQueue];
+    return Promise.all(
+      queues.map(async (q) => ({
+        queue: q.name,
+        paused: await q.isPaused(),
+        counts: await q.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized'),
+        latestFailed: (await q.getFailed(0, 9)).map((j) => ({ jobId: j.id, attemptsMade: j.attemptsMade, failedReason: j.failedReason, finishedOn: j.finishedOn ?? null })),
+      })),
+    );
+  });
+
   app.get('/api/admin/messages/failed', { schema: { tags, security, summary: 'Failed messages, newest first', querystring: failedQuery } }, async (req) =>
     ops.listFailed({ ...req.query, since: req.query.since ? new Date(req.query.since) : undefined, until: req.query.until ? new Date(req.query.until) : undefined }),
   );
