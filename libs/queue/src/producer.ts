@@ -51,11 +51,12 @@ export class QueueProducer {
 
   /** Adds the event. A job with the same (tenant, eventId) already in Redis is left as it is (BullMQ ignores the add). */
   async publishVoicemailEvent(event: VoicemailEvent): Promise<void> {
-    await this.voicemailQueue.add(JOB_NAMES.voicemailReceived, event, {
-      jobId: voicemailJobId(event.tenantId, event.eventId),
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-    });
+    await this.voicemailQueue.add(JOB_NAMES.voicemailReceived, event, voicemailJobOptions(event));
+  }
+
+  /** Many events in one round trip (a PBX catching up, benchmarks). */
+  async publishVoicemailEvents(events: VoicemailEvent[]): Promise<void> {
+    await this.voicemailQueue.addBulk(events.map((data) => ({ name: JOB_NAMES.voicemailReceived, data, opts: voicemailJobOptions(data) })));
   }
 
   /** Whether a job for this event is still in Redis (waiting, active, or kept after completion). */
@@ -74,3 +75,8 @@ export class QueueProducer {
 
 /** High on purpose: the worker ends a message's retries itself at SEND_MAX_ATTEMPTS. */
 export const SEND_JOB_ATTEMPTS = 1000;
+
+/** Voicemail jobs: id from (tenant, eventId); a few retries for transient database trouble. */
+function voicemailJobOptions(event: VoicemailEvent): JobsOptions {
+  return { ...DEFAULT_JOB_OPTIONS, jobId: voicemailJobId(event.tenantId, event.eventId), attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } };
+}
