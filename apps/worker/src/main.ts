@@ -1,1 +1,18 @@
-export {};
+import { loadConfigOrExit, workerSchema } from '@pbx-sms/config';
+import { createLogger } from '@pbx-sms/observability';
+import { exitOnSignals } from './shutdown';
+import { startWorker } from './worker';
+
+/** `npm run start:worker`: reads only the environment. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(workerSchema);
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  const worker = await startWorker(config, { logger });
+  exitOnSignals(() => worker.close(), logger, config.SHUTDOWN_TIMEOUT_MS + 10_000);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

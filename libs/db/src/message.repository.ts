@@ -146,13 +146,14 @@ export class MessageRepository {
     return rows[0]?.status ?? null;
   }
 
-  /** The provider accepted it. */
-  async markSent(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, providerMessageId: string, durationMs: number): Promise<void> {
+  /** The provider accepted it. `from`/`to` are what was actually used (current configuration). */
+  async markSent(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, sent: { providerMessageId: string; from: string; to: string }, durationMs: number): Promise<void> {
     await this.db.query(
       `WITH a AS (UPDATE message_attempts SET outcome = 'sent', finished_at = now(), duration_ms = $3 WHERE id = $2)
-       UPDATE messages SET status = 'sent', provider_message_id = $4, sent_at = now(), error_code = NULL, error_detail = NULL, updated_at = now()
+       UPDATE messages SET status = 'sent', provider_message_id = $4, from_number = $5, to_number = $6, sent_at = now(),
+                           error_code = NULL, error_detail = NULL, updated_at = now()
        WHERE id = $1`,
-      [c.id, c.attemptId, durationMs, providerMessageId],
+      [c.id, c.attemptId, durationMs, sent.providerMessageId, sent.from, sent.to],
     );
   }
 
