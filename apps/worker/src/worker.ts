@@ -5,6 +5,7 @@ import { MessageRepository, createPool, createPrisma, loadExtension, loadTenantC
 import { createLogger, type Logger } from '@pbx-sms/observability';
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
+import { ActiveJobs } from './active-jobs';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
 import { sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
 import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
@@ -98,14 +99,15 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     maxStalledCount: deps.bullmq?.maxStalledCount ?? 100,
     ...KEEP,
   };
+  const active = new ActiveJobs();
   const voicemailWorker = new Worker(
     QUEUES.voicemailEvents,
-    voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report }) as (job: Job) => Promise<void>,
+    active.wrap(voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report }) as (job: Job) => Promise<void>),
     bull,
   );
   const sendWorker = new Worker(
     QUEUES.smsSend,
-    sendSmsHandler({ messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report }),
+    active.wrap(sendSmsHandler({ messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report })),
     { ...bull, settings: { backoffStrategy: sendBackoffStrategy(config.SEND_BACKOFF_MS) } },
   );
   for (const w of [voicemailWorker, sendWorker]) {
@@ -141,16 +143,14 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     (closing ??= (async () => {
       draining = true;
       await reconciler.stop();
-      const graceful = Promise.all([voicemailWorker.close(), sendWorker.close()]).then(() => true);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS);
-      });
-      const finished = await Promise.race([graceful, timedOut]);
-      clearTimeout(timer);
-      if (!finished) {
+      // Stop taking jobs, then give the active ones SHUTDOWN_TIMEOUT_MS to finish.
+      await Promise.all([voicemailWorker.pause(true), sendWorker.pause(true)]);
+      const finished = await active.idle(config.SHUTDOWN_TIMEOUT_MS);
+      if (finished) {
+        await Promise.all([voicemailWorker.close(), sendWorker.close()]);
+      } else {
         // Their locks expire and another replica picks them up as stalled jobs.
-        logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown timeout: abandoning active jobs to other replicas');
+        logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, active: active.size }, 'shutdown timeout: abandoning active jobs to other replicas');
         await Promise.all([voicemailWorker.close(true), sendWorker.close(true)]).catch(() => undefined);
       }
       await producer.close().catch(() => undefined);

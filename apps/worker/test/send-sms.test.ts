@@ -4,6 +4,8 @@ import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRe
 import { startWorker, type WorkerHandle } from '../src/worker';
 import { EXT_NUMBER, SENDER, SNS_CREDENTIALS, capturingLogger, seedTenant, waitFor, workerConfig } from './helpers';
 
+jest.setTimeout(30_000);
+
 let db: TestDatabase;
 let fake: FakeSnsServer;
 let redis: Redis;
