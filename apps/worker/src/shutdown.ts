@@ -5,27 +5,28 @@ import type { Logger } from '@pbx-sms/observability';
  * connections), then exit 0. A second signal exits at once with 1; so does a close that
  * overruns `hardLimitMs` (the worker's own shutdown timeout plus a margin).
  */
-export function exitOnSignals(close: () => Promise<void>, logger: Logger, hardLimitMs: number): void {
+export function exitOnSignals(close: () => Promise<void>, logger: Logger, hardLimitMs: number, flush: () => void = () => logger.flush()): void {
   let stopping = false;
+  const exit = (code: number) => {
+    flush();
+    process.exit(code);
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      exit(1);
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => {
       logger.error({ hardLimitMs }, 'shutdown overran its limit: exiting');
-      process.exit(1);
+      exit(1);
     }, hardLimitMs).unref();
     close().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
+      () => exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -1,11 +1,14 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
+import { isValidE164, measureMessage } from '@pbx-sms/core';
 import { MessageRepository, createPool, createPrisma, loadExtension, loadTenantConfig } from '@pbx-sms/db';
 import { createLogger, type Logger } from '@pbx-sms/observability';
-import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis } from '@pbx-sms/queue';
+import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
 import { ActiveJobs } from './active-jobs';
+import { Batcher } from './batcher';
+import { BatchedMessageStore } from './message-store';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
 import { sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
 import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
@@ -37,6 +40,17 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
+/**
+ * The first use of Prisma's query compiler, the phone-number metadata and the segment
+ * calculator each costs tens to hundreds of milliseconds; pay it at start-up, not on the first
+ * events.
+ */
+async function warmUp(prisma: ReturnType<typeof createPrisma>): Promise<void> {
+  isValidE164('+14165551234');
+  measureMessage('warm-up é');
+  await Promise.all([loadTenantConfig(prisma, 0), loadExtension(prisma, 0, '0')]);
+}
+
 /** Jobs added straight by a PBX may carry no retention options; keep Redis bounded anyway. */
 const KEEP = { removeOnComplete: { age: 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
 
@@ -52,12 +66,16 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   // Postgres: a plain pg pool for the hot-path writes, Prisma (small pool) for config reads.
   const pool = createPool(config.DATABASE_URL, { max: Math.min(100, concurrency * 2 + 4) });
   const prisma = createPrisma(config.DATABASE_URL, { max: 4 });
-  const messages = new MessageRepository(pool);
+  // Open connections now (and fail fast if Postgres is unreachable), not during the first burst.
+  await Promise.all(Array.from({ length: Math.min(8, concurrency) }, () => pool.query('SELECT 1')));
+  const repository = new MessageRepository(pool);
+  const messages = new BatchedMessageStore(repository);
 
   // Redis: one connection for BullMQ consumers (each also opens its own blocking one), one for
   // commands (enqueue, rate limit, reconciler), one subscriber for config changes.
   const consumerRedis = createRedis(config.REDIS_URL, 'worker');
-  const commandRedis = createRedis(config.REDIS_URL, 'worker');
+  // Auto-pipelining: commands issued in the same tick (rate-limit checks of concurrent jobs) share one write.
+  const commandRedis = createRedis(config.REDIS_URL, 'worker', { enableAutoPipelining: true });
   const subscriberRedis = createRedis(config.REDIS_URL, 'worker');
   const redisConnections: Redis[] = [consumerRedis, commandRedis, subscriberRedis];
 
@@ -70,7 +88,11 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     config.TENANT_CONFIG_TTL_MS,
   );
   const report = outcomeReporter(logger, deps.observers);
-  const enqueueSend = (job: { messageId: string; tenantId: number }) => producer.enqueueSend(job);
+  const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
+    await producer.enqueueSends(jobs);
+    return jobs.map(() => undefined);
+  });
+  const enqueueSend = (job: SmsSendJob) => sendEnqueues.submit(job);
 
   // Config changes: the admin API publishes a tenant id ('*' for all) on the channel.
   const channel = configChannel(prefix);
@@ -115,7 +137,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   }
 
   const reconciler = new Reconciler({
-    messages,
+    messages: repository,
     sendQueue: producer.sendQueue,
     redis: commandRedis,
     prefix,
@@ -135,7 +157,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
       redis: () => commandRedis.ping(),
     },
   });
-  await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady()]);
+  await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady(), warmUp(prisma)]);
   logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port }, 'worker started');
 
   let closing: Promise<void> | undefined;

@@ -7,3 +7,4 @@ export * from './template';
 export * from './api-key';
 export * from './backoff';
 export * from './provider-error';
+export * from './segments-quick';

@@ -31,7 +31,13 @@ export class QueueProducer {
   }
 
   async enqueueSend(job: SmsSendJob, opts: JobsOptions = {}): Promise<void> {
-    await this.sendQueue.add(JOB_NAMES.smsSend, job, { jobId: sendJobId(job.messageId), attempts: SEND_JOB_ATTEMPTS, backoff: { type: 'sms' }, ...opts });
+    await this.sendQueue.add(JOB_NAMES.smsSend, job, sendJobOptions(job, opts));
+  }
+
+  /** Many sends in one Redis round trip; each exactly as `enqueueSend` would add it. */
+  async enqueueSends(jobs: SmsSendJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.sendQueue.addBulk(jobs.map((job) => ({ name: JOB_NAMES.smsSend, data: job, opts: sendJobOptions(job) })));
   }
 
   /** Adds the event. A job with the same (tenant, eventId) already in Redis is left as it is (BullMQ ignores the add). */
@@ -59,3 +65,7 @@ export class QueueProducer {
 
 /** High on purpose: the worker ends a message's retries itself at SEND_MAX_ATTEMPTS. */
 export const SEND_JOB_ATTEMPTS = 1000;
+
+function sendJobOptions(job: SmsSendJob, opts: JobsOptions = {}): JobsOptions {
+  return { jobId: sendJobId(job.messageId), attempts: SEND_JOB_ATTEMPTS, backoff: { type: 'sms' }, ...opts };
+}

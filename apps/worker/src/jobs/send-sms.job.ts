@@ -9,15 +9,16 @@ import {
   type ExtensionConfig,
   type TenantConfig,
 } from '@pbx-sms/core';
-import type { ClaimedMessage, MessageRepository } from '@pbx-sms/db';
+import type { ClaimedMessage } from '@pbx-sms/db';
 import { redactText } from '@pbx-sms/observability';
 import { smsSendJobSchema, type TenantRateLimiter } from '@pbx-sms/queue';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
+import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobOutcome } from '../job-outcome';
 
 export interface SendJobDeps {
-  messages: MessageRepository;
+  messages: MessageStore;
   config: TenantConfigCache;
   provider: SmsProvider;
   limiter: TenantRateLimiter;
@@ -92,7 +93,7 @@ export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) =>
 
     if (m.attempt > deps.maxAttempts) {
       // Only reachable when earlier attempts were cut short (crashes): the budget is spent.
-      await deps.messages.markFailed(m, 'provider_unavailable', ERROR_CATALOGUE.provider_unavailable.text, null, 0);
+      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
       report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
       throw new UnrecoverableError('provider_unavailable');
     }
@@ -100,7 +101,7 @@ export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) =>
     const { decision, tenant, ext } = await recheckRules(deps, m);
     if (!decision.allowed) {
       const status = m.source === 'event' ? 'skipped' : 'failed';
-      await deps.messages.markBlocked(m, status, decision.code, decision.blockedBy.explanation);
+      await deps.messages.finishAttempt({ kind: 'blocked', id: m.id, attemptId: m.attemptId, status, errorCode: decision.code, detail: decision.blockedBy.explanation });
       report({ ...base, attempt: m.attempt - 1, outcome: 'blocked', errorCode: decision.code, latencyMs: latency() });
       return;
     }
@@ -119,23 +120,24 @@ export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) =>
         : new ProviderError('transient', 'provider_unavailable', 'Unexpected', redactText(String((err as Error)?.message ?? err)).slice(0, 500));
       const providerError = `${pe.providerCode}: ${pe.detail}`;
       if (pe.kind === 'permanent') {
-        await deps.messages.markFailed(m, pe.code, `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000), providerError, callMs);
+        const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
+        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
         report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
         throw new UnrecoverableError(pe.code);
       }
       if (m.attempt >= deps.maxAttempts) {
         const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
-        await deps.messages.markFailed(m, 'provider_unavailable', detail, providerError, callMs);
+        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
         report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
         throw new UnrecoverableError('provider_unavailable');
       }
-      await deps.messages.markRetry(m, pe.code, providerError, callMs);
+      await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
       report({ ...base, outcome: 'retry', errorCode: pe.code });
       throw new RetryableSendError(pe.providerCode, m.attempt);
     }
     // Outside the try: a failed write here is not a provider failure. The job is retried and
     // sends again (at-least-once); the Message then shows both attempts.
-    await deps.messages.markSent(m, { providerMessageId, from, to }, Math.round(performance.now() - callStarted));
+    await deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs: Math.round(performance.now() - callStarted) });
     report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
   };
 }

@@ -1,14 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
-import { evaluateRules, measureMessage, renderTemplate } from '@pbx-sms/core';
-import type { MessageRepository } from '@pbx-sms/db';
+import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, measureMessageQuick, renderTemplate } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
 import { voicemailEventSchema, type SmsSendJob } from '@pbx-sms/queue';
+import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobOutcome } from '../job-outcome';
 
 export interface VoicemailJobDeps {
-  messages: MessageRepository;
+  messages: MessageStore;
   config: TenantConfigCache;
   enqueueSend(job: SmsSendJob): Promise<void>;
   report(o: JobOutcome): void;
@@ -16,6 +16,7 @@ export interface VoicemailJobDeps {
 
 const PERSONAL = new Set(['callerId', 'callerName', 'to', 'from', 'smsNumber', 'body', 'message', 'text', 'phoneNumber']);
 const EXCERPT_MAX = 500;
+const TIME_PLACEHOLDER = /\{\{\s*(time|date)\s*\}\}/;
 
 /** A payload fit for the rejected-events table: personal fields and phone-like text masked, truncated. */
 export function redactedExcerpt(data: unknown): string {
@@ -56,15 +57,17 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
     }
     const ext = await deps.config.extension(event.tenantId, event.extension);
     const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'event', extension: event.extension }, ext);
+    // Date formatting is costly (Intl formatters); only templates that show a time pay for it.
+    const showsTime = TIME_PLACEHOLDER.test(tenant.voicemailTemplate ?? DEFAULT_VOICEMAIL_TEMPLATE);
     const body = renderTemplate(tenant.voicemailTemplate, {
       extension: event.extension,
       callerId: event.callerId,
       callerName: event.callerName,
       durationSeconds: event.durationSeconds,
-      receivedAt: new Date(event.receivedAt),
-      timeZone: tenant.timeZone,
+      receivedAt: showsTime ? new Date(event.receivedAt) : undefined,
+      timeZone: showsTime ? tenant.timeZone : undefined,
     });
-    const size = measureMessage(body);
+    const size = measureMessageQuick(body);
     const stored = await deps.messages.insertVoicemailMessage({
       tenantId: event.tenantId,
       eventId: event.eventId,
