@@ -5,3 +5,6 @@ export * from './base64';
 export * from './rules';
 export * from './template';
 export * from './api-key';
+export * from './backoff';
+export * from './provider-error';
+export * from './segments-quick';

@@ -6,3 +6,4 @@ export * from './admin.schemas';
 export * from './admin.service';
 export * from './diagnostics.service';
 export * from './message-ops.service';
+export * from './message.repository';

@@ -1,3 +1,4 @@
 export * from './jobs';
 export * from './connection';
 export * from './producer';
+export * from './tenant-rate-limiter';

@@ -31,7 +31,13 @@ export class QueueProducer {
   }
 
   async enqueueSend(job: SmsSendJob, opts: JobsOptions = {}): Promise<void> {
-    await this.sendQueue.add(JOB_NAMES.smsSend, job, { jobId: sendJobId(job.messageId), attempts: SEND_JOB_ATTEMPTS, backoff: { type: 'sms' }, ...opts });
+    await this.sendQueue.add(JOB_NAMES.smsSend, job, sendJobOptions(job, opts));
+  }
+
+  /** Many sends in one Redis round trip; each exactly as `enqueueSend` would add it. */
+  async enqueueSends(jobs: SmsSendJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.sendQueue.addBulk(jobs.map((job) => ({ name: JOB_NAMES.smsSend, data: job, opts: sendJobOptions(job) })));
   }
 
   /**
@@ -79,4 +85,8 @@ export const SEND_JOB_ATTEMPTS = 1000;
 /** Voicemail jobs: id from (tenant, eventId); a few retries for transient database trouble. */
 function voicemailJobOptions(event: VoicemailEvent): JobsOptions {
   return { ...DEFAULT_JOB_OPTIONS, jobId: voicemailJobId(event.tenantId, event.eventId), attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } };
+}
+
+function sendJobOptions(job: SmsSendJob, opts: JobsOptions = {}): JobsOptions {
+  return { jobId: sendJobId(job.messageId), attempts: SEND_JOB_ATTEMPTS, backoff: { type: 'sms' }, ...opts };
 }

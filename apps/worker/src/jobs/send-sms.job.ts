@@ -1,0 +1,143 @@
+import { performance } from 'node:perf_hooks';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import {
+  ERROR_CATALOGUE,
+  defaultTenantConfig,
+  evaluateRules,
+  sendBackoffDelay,
+  type Decision,
+  type ExtensionConfig,
+  type TenantConfig,
+} from '@pbx-sms/core';
+import type { ClaimedMessage } from '@pbx-sms/db';
+import { redactText } from '@pbx-sms/observability';
+import { smsSendJobSchema, type TenantRateLimiter } from '@pbx-sms/queue';
+import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
+import type { MessageStore } from '../message-store';
+import type { TenantConfigCache } from '../tenant-config.cache';
+import type { JobOutcome } from '../job-outcome';
+
+export interface SendJobDeps {
+  messages: MessageStore;
+  config: TenantConfigCache;
+  provider: SmsProvider;
+  limiter: TenantRateLimiter;
+  maxAttempts: number;
+  report(o: JobOutcome): void;
+}
+
+/** Thrown for a transient failure with retries left; carries the attempt number for the backoff. */
+export class RetryableSendError extends Error {
+  override readonly name = 'RetryableSendError';
+  constructor(
+    message: string,
+    readonly attempt: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The `sms` backoff strategy (the producer enqueues sends with `backoff: { type: 'sms' }`):
+ * SEND_BACKOFF_MS for the first retry, doubling with jitter, capped at 5 minutes. Counted
+ * from the Message's own attempt number, which survives re-enqueues by the reconciler.
+ */
+export function sendBackoffStrategy(baseMs: number): (attemptsMade: number, type?: string, err?: Error) => number {
+  return (attemptsMade, _type, err) => {
+    const attempt = err && typeof (err as Partial<RetryableSendError>).attempt === 'number' ? (err as RetryableSendError).attempt : attemptsMade;
+    return sendBackoffDelay(attempt, baseMs);
+  };
+}
+
+async function recheckRules(deps: SendJobDeps, m: ClaimedMessage): Promise<{ decision: Decision; tenant: TenantConfig; ext: ExtensionConfig | null }> {
+  const tenant = (await deps.config.tenant(m.tenantId)) ?? defaultTenantConfig(m.tenantId);
+  if (m.kind === 'api') {
+    return { tenant, ext: null, decision: evaluateRules(tenant, { kind: 'api', via: 'api', to: m.to ?? '', text: m.body }) };
+  }
+  const extension = m.extension ?? '';
+  const ext = await deps.config.extension(m.tenantId, extension);
+  return { tenant, ext, decision: evaluateRules(tenant, { kind: 'voicemail', via: m.source === 'event' ? 'event' : 'api', extension }, ext) };
+}
+
+/**
+ * `sms-send`: rate limit per tenant (over the limit: delayed, no attempt counted), claim the
+ * Message (terminal → nothing to do), re-check the rules against current configuration, call
+ * the provider, record the outcome. Permanent failures and a spent retry budget end the job
+ * with UnrecoverableError; transient ones are thrown for BullMQ to retry with the `sms` backoff.
+ */
+export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) => Promise<void> {
+  return async (job, token) => {
+    const started = performance.now();
+    const elapsed = () => performance.now() - started;
+    const report = (o: Omit<JobOutcome, 'queue' | 'jobId' | 'durationMs'>) => deps.report({ queue: 'sms-send', jobId: job.id, durationMs: elapsed(), ...o });
+
+    const parsed = smsSendJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      report({ outcome: 'failed', errorCode: 'invalid_request' });
+      throw new UnrecoverableError('malformed sms-send job');
+    }
+    const { messageId, tenantId } = parsed.data;
+
+    const waitMs = await deps.limiter.take(tenantId);
+    if (waitMs > 0) {
+      // Spread the woken jobs over the wait so they do not all come back at the same instant.
+      await job.moveToDelayed(Date.now() + waitMs + Math.floor(Math.random() * waitMs), token);
+      report({ outcome: 'rate_limited', tenantId, messageId });
+      throw new DelayedError();
+    }
+
+    const m = await deps.messages.claimForSend(messageId);
+    if (!m) return report({ outcome: 'noop', tenantId, messageId });
+    const base = { tenantId: m.tenantId, messageId: m.id, attempt: m.attempt };
+    const latency = () => Date.now() - m.createdAt.getTime();
+
+    if (m.attempt > deps.maxAttempts) {
+      // Only reachable when earlier attempts were cut short (crashes): the budget is spent.
+      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
+      report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
+      throw new UnrecoverableError('provider_unavailable');
+    }
+
+    const { decision, tenant, ext } = await recheckRules(deps, m);
+    if (!decision.allowed) {
+      const status = m.source === 'event' ? 'skipped' : 'failed';
+      await deps.messages.finishAttempt({ kind: 'blocked', id: m.id, attemptId: m.attemptId, status, errorCode: decision.code, detail: decision.blockedBy.explanation });
+      report({ ...base, attempt: m.attempt - 1, outcome: 'blocked', errorCode: decision.code, latencyMs: latency() });
+      return;
+    }
+    // Rules passed, so the sender exists; a voicemail goes to the extension's current number.
+    const from = tenant.sender!.e164;
+    const to = m.kind === 'voicemail' ? (ext?.smsNumber ?? m.to ?? '') : (m.to ?? '');
+
+    const callStarted = performance.now();
+    let providerMessageId: string;
+    try {
+      ({ providerMessageId } = await deps.provider.send({ from, to, body: m.body, messageId: m.id }));
+    } catch (err) {
+      const callMs = Math.round(performance.now() - callStarted);
+      const pe = isProviderError(err)
+        ? err
+        : new ProviderError('transient', 'provider_unavailable', 'Unexpected', redactText(String((err as Error)?.message ?? err)).slice(0, 500));
+      const providerError = `${pe.providerCode}: ${pe.detail}`;
+      if (pe.kind === 'permanent') {
+        const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
+        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
+        report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
+        throw new UnrecoverableError(pe.code);
+      }
+      if (m.attempt >= deps.maxAttempts) {
+        const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
+        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
+        report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
+        throw new UnrecoverableError('provider_unavailable');
+      }
+      await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
+      report({ ...base, outcome: 'retry', errorCode: pe.code });
+      throw new RetryableSendError(pe.providerCode, m.attempt);
+    }
+    // Outside the try: a failed write here is not a provider failure. The job is retried and
+    // sends again (at-least-once); the Message then shows both attempts.
+    await deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs: Math.round(performance.now() - callStarted) });
+    report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
+  };
+}

@@ -1,0 +1,93 @@
+import { performance } from 'node:perf_hooks';
+import type { Job } from 'bullmq';
+import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, measureMessageQuick, renderTemplate } from '@pbx-sms/core';
+import { redactText } from '@pbx-sms/observability';
+import { voicemailEventSchema, type SmsSendJob } from '@pbx-sms/queue';
+import type { MessageStore } from '../message-store';
+import type { TenantConfigCache } from '../tenant-config.cache';
+import type { JobOutcome } from '../job-outcome';
+
+export interface VoicemailJobDeps {
+  messages: MessageStore;
+  config: TenantConfigCache;
+  enqueueSend(job: SmsSendJob): Promise<void>;
+  report(o: JobOutcome): void;
+}
+
+const PERSONAL = new Set(['callerId', 'callerName', 'to', 'from', 'smsNumber', 'body', 'message', 'text', 'phoneNumber']);
+const EXCERPT_MAX = 500;
+const TIME_PLACEHOLDER = /\{\{\s*(time|date)\s*\}\}/;
+
+/** A payload fit for the rejected-events table: personal fields and phone-like text masked, truncated. */
+export function redactedExcerpt(data: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data, (key, value: unknown) => (PERSONAL.has(key) ? '[redacted]' : value));
+  } catch {
+    text = undefined;
+  }
+  return redactText(text ?? String(data)).slice(0, EXCERPT_MAX);
+}
+
+/**
+ * `voicemail-events` → one Message per (tenant, eventId). A malformed event or an unknown
+ * tenant becomes a RejectedEvent row and the job completes (never retried, never a crash).
+ * Otherwise rules 5, 6 and 8 decide: blocked → a `skipped` Message with the rule's code and
+ * explanation; allowed → a `queued` Message, then its send job. The unique (tenant, eventId)
+ * is the dedup; a repeat of a still-`queued` Message re-enqueues it (same job id, so a no-op
+ * unless a crash lost the first enqueue).
+ */
+export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => Promise<void> {
+  return async (job) => {
+    const started = performance.now();
+    const done = (o: Omit<JobOutcome, 'queue' | 'jobId' | 'durationMs'>) =>
+      deps.report({ queue: 'voicemail-events', jobId: job.id, durationMs: performance.now() - started, ...o });
+
+    const parsed = voicemailEventSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const reason = `invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
+      await deps.messages.insertRejectedEvent(redactText(reason).slice(0, 1000), redactedExcerpt(job.data));
+      return done({ outcome: 'rejected', errorCode: 'invalid_request' });
+    }
+    const event = parsed.data;
+    const tenant = await deps.config.tenant(event.tenantId);
+    if (!tenant) {
+      await deps.messages.insertRejectedEvent(`unknown tenant ${event.tenantId}`, redactedExcerpt(job.data));
+      return done({ outcome: 'rejected', tenantId: event.tenantId, errorCode: 'not_found' });
+    }
+    const ext = await deps.config.extension(event.tenantId, event.extension);
+    const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'event', extension: event.extension }, ext);
+    // Date formatting is costly (Intl formatters); only templates that show a time pay for it.
+    const showsTime = TIME_PLACEHOLDER.test(tenant.voicemailTemplate ?? DEFAULT_VOICEMAIL_TEMPLATE);
+    const body = renderTemplate(tenant.voicemailTemplate, {
+      extension: event.extension,
+      callerId: event.callerId,
+      callerName: event.callerName,
+      durationSeconds: event.durationSeconds,
+      receivedAt: showsTime ? new Date(event.receivedAt) : undefined,
+      timeZone: showsTime ? tenant.timeZone : undefined,
+    });
+    const size = measureMessageQuick(body);
+    const stored = await deps.messages.insertVoicemailMessage({
+      tenantId: event.tenantId,
+      eventId: event.eventId,
+      extension: event.extension,
+      from: tenant.sender?.e164 ?? null,
+      to: ext?.smsNumber ?? null,
+      body,
+      status: decision.allowed ? 'queued' : 'skipped',
+      errorCode: decision.allowed ? null : decision.code,
+      errorDetail: decision.allowed ? null : decision.blockedBy.explanation,
+      segments: size.segments,
+      encoding: size.encoding,
+    });
+    if (stored.status === 'queued') await deps.enqueueSend({ messageId: stored.id, tenantId: event.tenantId });
+    if (!stored.inserted) return done({ outcome: 'duplicate', tenantId: event.tenantId, messageId: stored.id });
+    done({
+      outcome: decision.allowed ? 'queued' : 'skipped',
+      tenantId: event.tenantId,
+      messageId: stored.id,
+      errorCode: decision.allowed ? null : decision.code,
+    });
+  };
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MessageRepository, StaleMessage } from '@pbx-sms/db';
+import type { Logger } from '@pbx-sms/observability';
+import { sendJobId, type SmsSendJob } from '@pbx-sms/queue';
+
+export interface ReconcilerDeps {
+  messages: MessageRepository;
+  sendQueue: Queue;
+  redis: Redis;
+  prefix: string;
+  enqueueSend(job: SmsSendJob): Promise<void>;
+  logger: Logger;
+  intervalMs: number;
+  /** Rows untouched for this long are checked. */
+  afterMs: number;
+  batchSize?: number;
+}
+
+export interface ReconcileResult {
+  checked: number;
+  requeued: number;
+  /** Another replica held the lock, so this pass did nothing. */
+  skipped: boolean;
+}
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'wait', 'paused']);
+
+/**
+ * Re-enqueues Messages that are `queued` (or `sending`) with no live send job: a crash between
+ * the row insert and the enqueue, a lost Redis, a job failed by BullMQ itself. Same job id as
+ * the first enqueue, so it is idempotent; a job still kept in Redis as completed or failed
+ * would swallow that add, so it is removed first. Whatever races remain are harmless: the send
+ * handler does nothing for a Message that is already terminal. One replica reconciles per
+ * interval (a Redis lock).
+ */
+export class Reconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<ReconcileResult> | undefined;
+  private readonly id = randomUUID();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  start(): void {
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        void this.runOnce()
+          .catch((err: unknown) => this.deps.logger.warn({ err }, 'reconciler pass failed'))
+          .finally(() => {
+            if (this.timer) tick();
+          });
+      }, this.deps.intervalMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; concurrent calls share it. `force` skips the cross-replica lock (tests, operators). */
+  runOnce(force = false): Promise<ReconcileResult> {
+    this.running ??= this.pass(force).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(force: boolean): Promise<ReconcileResult> {
+    if (!force) {
+      const got = await this.deps.redis.set(`${this.deps.prefix}:reconciler-lock`, this.id, 'PX', Math.max(1000, this.deps.intervalMs - 100), 'NX');
+      if (got !== 'OK') return { checked: 0, requeued: 0, skipped: true };
+    }
+    const stale = await this.deps.messages.findStale(this.deps.afterMs, this.deps.batchSize ?? 1000);
+    let requeued = 0;
+    for (let i = 0; i < stale.length; i += 50) {
+      const results = await Promise.all(stale.slice(i, i + 50).map((m) => this.reconcile(m)));
+      requeued += results.filter(Boolean).length;
+    }
+    if (requeued > 0) this.deps.logger.warn({ checked: stale.length, requeued }, 'reconciler re-enqueued messages without a live job');
+    return { checked: stale.length, requeued, skipped: false };
+  }
+
+  private async reconcile(m: StaleMessage): Promise<boolean> {
+    const jobId = sendJobId(m.id);
+    const state = await this.deps.sendQueue.getJobState(jobId);
+    if (LIVE_STATES.has(state)) return false;
+    if (state === 'completed' || state === 'failed') {
+      const job = await this.deps.sendQueue.getJob(jobId);
+      try {
+        await job?.remove();
+      } catch {
+        // Taken by a worker meanwhile: it is live again.
+        return false;
+      }
+    }
+    await this.deps.enqueueSend({ messageId: m.id, tenantId: m.tenantId });
+    return true;
+  }
+}

@@ -1,0 +1,186 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from '@pbx-sms/config';
+import { isValidE164, measureMessage } from '@pbx-sms/core';
+import { MessageRepository, createPool, createPrisma, loadExtension, loadTenantConfig } from '@pbx-sms/db';
+import { createLogger, type Logger } from '@pbx-sms/observability';
+import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
+import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
+import { ActiveJobs } from './active-jobs';
+import { Batcher } from './batcher';
+import { BatchedMessageStore } from './message-store';
+import { outcomeReporter, type OutcomeObserver } from './job-outcome';
+import { sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
+import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
+import { startOpsServer, type OpsServer } from './ops-server';
+import { Reconciler, type ReconcileResult } from './reconciler';
+import { TenantConfigCache } from './tenant-config.cache';
+
+export interface WorkerDeps {
+  logger?: Logger;
+  /** Default: the provider SMS_PROVIDER selects. */
+  provider?: SmsProvider;
+  /** For the SNS provider; default: the AWS SDK's usual credential chain. */
+  snsCredentials?: SnsProviderOptions['credentials'];
+  /** Called with every job outcome (metrics plug in here). */
+  observers?: OutcomeObserver[];
+  /** BullMQ lock and stall settings; tests shorten them to exercise crash recovery. */
+  bullmq?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
+  /** Default true. */
+  reconciler?: boolean;
+}
+
+export interface WorkerHandle {
+  /** The port /health and /ready listen on. */
+  port: number;
+  ops: OpsServer;
+  configCache: TenantConfigCache;
+  reconcileOnce(): Promise<ReconcileResult>;
+  /** Stop taking jobs, let active ones finish (up to SHUTDOWN_TIMEOUT_MS), close every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The first use of Prisma's query compiler, the phone-number metadata and the segment
+ * calculator each costs tens to hundreds of milliseconds; pay it at start-up, not on the first
+ * events.
+ */
+async function warmUp(prisma: ReturnType<typeof createPrisma>): Promise<void> {
+  isValidE164('+14165551234');
+  measureMessage('warm-up é');
+  await Promise.all([loadTenantConfig(prisma, 0), loadExtension(prisma, 0, '0')]);
+}
+
+/** Jobs added straight by a PBX may carry no retention options; keep Redis bounded anyway. */
+const KEEP = { removeOnComplete: { age: 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+/**
+ * Builds and starts one worker: both BullMQ consumers, the reconciler, the config-change
+ * subscription and the ops HTTP server. Everything is created here, from `config`, nothing at
+ * import time. Tests run several in one process; `main.ts` runs one and wires the signals.
+ */
+export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): Promise<WorkerHandle> {
+  const logger = deps.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+  const concurrency = config.WORKER_CONCURRENCY;
+
+  // Postgres: a plain pg pool for the hot-path writes, Prisma (small pool) for config reads.
+  const pool = createPool(config.DATABASE_URL, { max: Math.min(100, concurrency * 2 + 4) });
+  const prisma = createPrisma(config.DATABASE_URL, { max: 4 });
+  // Open connections now (and fail fast if Postgres is unreachable), not during the first burst.
+  await Promise.all(Array.from({ length: Math.min(8, concurrency) }, () => pool.query('SELECT 1')));
+  const repository = new MessageRepository(pool);
+  const messages = new BatchedMessageStore(repository);
+
+  // Redis: one connection for BullMQ consumers (each also opens its own blocking one), one for
+  // commands (enqueue, rate limit, reconciler), one subscriber for config changes.
+  const consumerRedis = createRedis(config.REDIS_URL, 'worker');
+  // Auto-pipelining: commands issued in the same tick (rate-limit checks of concurrent jobs) share one write.
+  const commandRedis = createRedis(config.REDIS_URL, 'worker', { enableAutoPipelining: true });
+  const subscriberRedis = createRedis(config.REDIS_URL, 'worker');
+  const redisConnections: Redis[] = [consumerRedis, commandRedis, subscriberRedis];
+
+  const prefix = config.QUEUE_PREFIX;
+  const producer = new QueueProducer(commandRedis, prefix);
+  const limiter = new TenantRateLimiter(commandRedis, prefix, { ratePerSec: config.TENANT_RATE_PER_SEC });
+  const provider = deps.provider ?? createSmsProvider(config, deps.snsCredentials ? { credentials: deps.snsCredentials } : {});
+  const configCache = new TenantConfigCache(
+    { tenant: (id) => loadTenantConfig(prisma, id), extension: (id, ext) => loadExtension(prisma, id, ext) },
+    config.TENANT_CONFIG_TTL_MS,
+  );
+  const report = outcomeReporter(logger, deps.observers);
+  const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
+    await producer.enqueueSends(jobs);
+    return jobs.map(() => undefined);
+  });
+  const enqueueSend = (job: SmsSendJob) => sendEnqueues.submit(job);
+
+  // Config changes: the admin API publishes a tenant id ('*' for all) on the channel.
+  const channel = configChannel(prefix);
+  let subscribedOnce = false;
+  subscriberRedis.on('message', (ch: string, msg: string) => {
+    if (ch !== channel) return;
+    const id = Number(msg);
+    if (msg === '*' || !Number.isInteger(id)) configCache.clear();
+    else configCache.invalidate(id);
+  });
+  subscriberRedis.on('ready', () => {
+    // Changes announced while disconnected were missed: forget everything.
+    if (subscribedOnce) configCache.clear();
+    subscribedOnce = true;
+  });
+  await subscriberRedis.subscribe(channel);
+
+  const bull = {
+    connection: consumerRedis,
+    prefix,
+    concurrency,
+    lockDuration: deps.bullmq?.lockDuration ?? 30_000,
+    stalledInterval: deps.bullmq?.stalledInterval ?? 30_000,
+    // A crash must not fail a job: it is picked up again by another replica. Sends still end
+    // at SEND_MAX_ATTEMPTS because every claim counts an attempt on the Message.
+    maxStalledCount: deps.bullmq?.maxStalledCount ?? 100,
+    ...KEEP,
+  };
+  const active = new ActiveJobs();
+  const voicemailWorker = new Worker(
+    QUEUES.voicemailEvents,
+    active.wrap(voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report }) as (job: Job) => Promise<void>),
+    bull,
+  );
+  const sendWorker = new Worker(
+    QUEUES.smsSend,
+    active.wrap(sendSmsHandler({ messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report })),
+    { ...bull, settings: { backoffStrategy: sendBackoffStrategy(config.SEND_BACKOFF_MS) } },
+  );
+  for (const w of [voicemailWorker, sendWorker]) {
+    w.on('error', (err) => logger.error({ err, queue: w.name }, 'queue worker error'));
+  }
+
+  const reconciler = new Reconciler({
+    messages: repository,
+    sendQueue: producer.sendQueue,
+    redis: commandRedis,
+    prefix,
+    enqueueSend,
+    logger,
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+    afterMs: config.RECONCILE_AFTER_MS,
+  });
+  if (deps.reconciler !== false) reconciler.start();
+
+  let draining = false;
+  const ops = await startOpsServer({
+    port: config.METRICS_PORT,
+    draining: () => draining,
+    checks: {
+      postgres: () => pool.query('SELECT 1'),
+      redis: () => commandRedis.ping(),
+    },
+  });
+  await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady(), warmUp(prisma)]);
+  logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      await reconciler.stop();
+      // Stop taking jobs, then give the active ones SHUTDOWN_TIMEOUT_MS to finish.
+      await Promise.all([voicemailWorker.pause(true), sendWorker.pause(true)]);
+      const finished = await active.idle(config.SHUTDOWN_TIMEOUT_MS);
+      if (finished) {
+        await Promise.all([voicemailWorker.close(), sendWorker.close()]);
+      } else {
+        // Their locks expire and another replica picks them up as stalled jobs.
+        logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS, active: active.size }, 'shutdown timeout: abandoning active jobs to other replicas');
+        await Promise.all([voicemailWorker.close(true), sendWorker.close(true)]).catch(() => undefined);
+      }
+      await producer.close().catch(() => undefined);
+      await Promise.all(redisConnections.map((r) => r.quit().catch(() => r.disconnect())));
+      await Promise.all([pool.end().catch(() => undefined), prisma.$disconnect().catch(() => undefined), provider.close().catch(() => undefined)]);
+      await ops.close();
+      logger.info({ graceful: finished }, 'worker stopped');
+    })());
+
+  return { port: ops.port, ops, configCache, reconcileOnce: () => reconciler.runOnce(true), close };
+}

@@ -1,0 +1,147 @@
+import type { Redis } from 'ioredis';
+import { QueueProducer, createRedis } from '@pbx-sms/queue';
+import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
+import { spawnWorker, type ChildWorker } from './child-worker';
+import { SNS_CREDENTIALS, seedTenant, voicemailEvent, waitFor } from './helpers';
+
+/**
+ * The built worker as real processes: two replicas sharing one queue, and SIGTERM in the
+ * middle of a batch. Needs `npx tsc -b` first (the standard check runs it).
+ */
+jest.setTimeout(30_000);
+
+let db: TestDatabase;
+let fake: FakeSnsServer;
+let redis: Redis;
+const prefixes: string[] = [];
+const children: ChildWorker[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase('procs');
+  fake = await FakeSnsServer.start();
+  redis = createRedis(testRedisUrl(), 'producer');
+  await seedTenant(db.prisma, { id: 59 });
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  redis.disconnect();
+  await fake.close();
+  for (const p of prefixes) await flushPrefix(p);
+  await db.cleanup();
+});
+
+beforeEach(() => fake.reset());
+
+function worker(prefix: string, env: Record<string, string> = {}): ChildWorker {
+  const c = spawnWorker({
+    DATABASE_URL: db.url,
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: prefix,
+    SMS_PROVIDER: 'sns',
+    SNS_ENDPOINT: fake.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: SNS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SNS_CREDENTIALS.secretAccessKey,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    TENANT_RATE_PER_SEC: '100000',
+    PROVIDER_TIMEOUT_MS: '5000',
+    ...env,
+  });
+  children.push(c);
+  return c;
+}
+
+async function publishBatch(producer: QueueProducer, n: number, tag: string): Promise<string[]> {
+  const events = Array.from({ length: n }, (_, i) => voicemailEvent({ eventId: `${tag}-${i}`, callerName: `${tag} caller ${i}` }));
+  await producer.voicemailQueue.addBulk(events.map((e) => ({ name: 'voicemail.received', data: e, opts: { jobId: `vm-59-${e.eventId}` } })));
+  return events.map((e) => e.eventId);
+}
+
+async function allSent(eventIds: string[], timeoutMs: number) {
+  return waitFor(
+    'every message sent',
+    async () => {
+      const rows = await db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: eventIds } } });
+      return rows.length === eventIds.length && rows.every((r) => r.status === 'sent') ? rows : null;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** Every body published exactly once. */
+function publishesPerBody(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of fake.published) counts.set(r.message ?? '', (counts.get(r.message ?? '') ?? 0) + 1);
+  return counts;
+}
+
+describe('worker processes', () => {
+  it('two replicas share one queue and no message is sent twice', async () => {
+    const prefix = testQueuePrefix('two');
+    prefixes.push(prefix);
+    const producer = new QueueProducer(redis, prefix);
+    fake.latencyMs = 2;
+    const a = worker(prefix, { WORKER_CONCURRENCY: '8' });
+    const b = worker(prefix, { WORKER_CONCURRENCY: '8' });
+    await Promise.all([a.started, b.started]);
+    const ids = await publishBatch(producer, 300, 'two');
+    const rows = await allSent(ids, 30_000);
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+    expect(fake.publishCount).toBe(300);
+    const counts = publishesPerBody();
+    expect(counts.size).toBe(300);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    // Both replicas did part of the work.
+    const sentBy = (c: ChildWorker) => c.lines.filter((l) => l.queue === 'sms-send' && l.outcome === 'sent').length;
+    expect(sentBy(a)).toBeGreaterThan(0);
+    expect(sentBy(b)).toBeGreaterThan(0);
+    expect(sentBy(a) + sentBy(b)).toBe(300);
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.exited).toEqual({ code: 0, signal: null });
+    expect(await b.exited).toEqual({ code: 0, signal: null });
+    await producer.close();
+  });
+
+  it('SIGTERM during a batch finishes the active jobs, exits 0 and loses nothing', async () => {
+    const prefix = testQueuePrefix('term');
+    prefixes.push(prefix);
+    const producer = new QueueProducer(redis, prefix);
+    fake.latencyMs = 40;
+    const first = worker(prefix, { WORKER_CONCURRENCY: '8' });
+    await first.started;
+    const ids = await publishBatch(producer, 120, 'term');
+    await fake.waitForPublishes(20, 20_000);
+    first.child.kill('SIGTERM');
+    const exit = await first.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(first.lines.some((l) => l.msg === 'worker stopped' && l.graceful === true)).toBe(true);
+    // Nothing left half-done: every Message is queued or sent, no attempt left open.
+    const mid = await db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: ids } } });
+    expect(mid.every((m) => m.status === 'queued' || m.status === 'sent')).toBe(true);
+    expect(await db.prisma.messageAttempt.count({ where: { outcome: null, message: { eventId: { in: ids } } } })).toBe(0);
+    const sentBeforeStop = fake.publishCount;
+    expect(sentBeforeStop).toBeLessThan(120);
+
+    fake.latencyMs = 0;
+    const second = worker(prefix, { WORKER_CONCURRENCY: '8' });
+    await second.started;
+    const rows = await allSent(ids, 30_000);
+    expect(rows.every((r) => r.attempts === 1)).toBe(true);
+    expect(fake.publishCount).toBe(120);
+    expect([...publishesPerBody().values()].every((n) => n === 1)).toBe(true);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    await producer.close();
+  });
+
+  it('a bad environment stops the worker with a one-line reason and exit code 1', async () => {
+    const c = worker(testQueuePrefix('bad'), { WORKER_CONCURRENCY: 'lots' });
+    c.started.catch(() => undefined);
+    expect((await c.exited).code).toBe(1);
+    expect(c.stderr.join('\n')).toMatch(/WORKER_CONCURRENCY/);
+  });
+});

@@ -1,0 +1,283 @@
+import type { QueryResultRow } from 'pg';
+
+/**
+ * Message and attempt writes on the worker's hot path, in plain SQL over a `pg` pool: each
+ * write is one statement (one round trip), with CTEs where a write touches two tables, and
+ * set-based (`unnest`) so that many jobs' writes can share that one round trip. The
+ * single-item methods are one-element batches of the same statements.
+ * Prisma's `@updatedAt` is set by the Prisma client, so every statement here sets
+ * `updated_at` itself.
+ */
+
+/** What the repository needs from a pool: `pg.Pool` and `pg.Client` both qualify. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+export type MessageStatusName = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+export interface NewVoicemailMessage {
+  tenantId: number;
+  eventId: string;
+  extension: string;
+  from: string | null;
+  to: string | null;
+  body: string;
+  status: 'queued' | 'skipped';
+  errorCode: string | null;
+  errorDetail: string | null;
+  segments: number;
+  encoding: string;
+}
+
+export interface StoredMessageRef {
+  id: string;
+  status: MessageStatusName;
+  /** False when a Message for this (tenant, eventId) already existed. */
+  inserted: boolean;
+}
+
+/** A Message claimed for a send attempt: status `sending`, attempt counted and recorded. */
+export interface ClaimedMessage {
+  id: string;
+  tenantId: number;
+  kind: 'api' | 'voicemail';
+  source: 'action' | 'rest' | 'event';
+  from: string | null;
+  to: string | null;
+  body: string;
+  extension: string | null;
+  /** This attempt's number (1 for the first). */
+  attempt: number;
+  attemptId: string;
+  createdAt: Date;
+}
+
+/** How an attempt ended: the Message's new state and the attempt's record, in one write. */
+export type AttemptFinish =
+  | { kind: 'sent'; id: string; attemptId: string; providerMessageId: string; from: string; to: string; durationMs: number }
+  /** Transient failure with retries left: back to `queued` while the job waits out its backoff. */
+  | { kind: 'retry'; id: string; attemptId: string; errorCode: string; providerError: string; durationMs: number }
+  /** Permanent failure or retry budget spent: terminal `failed`. */
+  | { kind: 'failed'; id: string; attemptId: string; errorCode: string; detail: string; providerError: string | null; durationMs: number }
+  /**
+   * A rule stopped the send before the provider was called: terminal `failed` (API) or
+   * `skipped` (voicemail event). No provider attempt happened, so the attempt opened by the
+   * claim is removed and the count restored.
+   */
+  | { kind: 'blocked'; id: string; attemptId: string; status: 'failed' | 'skipped'; errorCode: string; detail: string };
+
+export interface StaleMessage {
+  id: string;
+  tenantId: number;
+  status: MessageStatusName;
+}
+
+const TERMINAL: readonly MessageStatusName[] = ['sent', 'failed', 'skipped'];
+export function isTerminalStatus(status: string): boolean {
+  return (TERMINAL as readonly string[]).includes(status);
+}
+
+export class MessageRepository {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * Creates the Message for a voicemail event; the unique (tenant_id, event_id) is the dedup.
+   * On a duplicate, answers the existing row (so a retried event job can still enqueue a
+   * `queued` message whose enqueue was lost to a crash).
+   */
+  async insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef> {
+    const [ref] = await this.insertVoicemailMessages([m]);
+    return ref!;
+  }
+
+  /** Batch form: answers one ref per input, in input order. */
+  async insertVoicemailMessages(list: NewVoicemailMessage[]): Promise<StoredMessageRef[]> {
+    const key = (tenantId: number, eventId: string) => `${tenantId}\u0000${eventId}`;
+    // A stable order keeps concurrent batches from waiting on each other in a cycle.
+    const sorted = [...list].sort((a, b) => a.tenantId - b.tenantId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    const col = <K extends keyof NewVoicemailMessage>(k: K) => sorted.map((m) => m[k]);
+    const { rows } = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }>(
+      `INSERT INTO messages (id, tenant_id, kind, source, from_number, to_number, body, status, error_code, error_detail,
+                             segments, encoding, extension, event_id, created_at, updated_at)
+       SELECT gen_random_uuid(), v.tenant_id, 'voicemail', 'event', v.from_number, v.to_number, v.body, v.status::message_status,
+              v.error_code, v.error_detail, v.segments, v.encoding, v.extension, v.event_id, now(), now()
+       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[])
+         AS v(tenant_id, from_number, to_number, body, status, error_code, error_detail, segments, encoding, extension, event_id)
+       ON CONFLICT (tenant_id, event_id) DO NOTHING
+       RETURNING id, tenant_id, event_id, status`,
+      [col('tenantId'), col('from'), col('to'), col('body'), col('status'), col('errorCode'), col('errorDetail'), col('segments'), col('encoding'), col('extension'), col('eventId')],
+    );
+    const found = new Map<string, StoredMessageRef>();
+    for (const r of rows) found.set(key(r.tenant_id, r.event_id), { id: r.id, status: r.status, inserted: true });
+    const missing = list.filter((m) => !found.has(key(m.tenantId, m.eventId)));
+    if (missing.length > 0) {
+      const existing = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }>(
+        `SELECT m.id, m.tenant_id, m.event_id, m.status FROM messages m
+         JOIN unnest($1::int[], $2::text[]) AS k(tenant_id, event_id) ON m.tenant_id = k.tenant_id AND m.event_id = k.event_id`,
+        [missing.map((m) => m.tenantId), missing.map((m) => m.eventId)],
+      );
+      for (const r of existing.rows) found.set(key(r.tenant_id, r.event_id), { id: r.id, status: r.status, inserted: false });
+    }
+    const seen = new Set<string>();
+    return list.map((m) => {
+      const k = key(m.tenantId, m.eventId);
+      const ref = found.get(k);
+      if (!ref) throw new Error('voicemail message neither inserted nor found');
+      // The same event twice in one batch: only the first counts as inserted.
+      const inserted = ref.inserted && !seen.has(k);
+      seen.add(k);
+      return { ...ref, inserted };
+    });
+  }
+
+  async insertRejectedEvent(reason: string, excerpt: string): Promise<void> {
+    await this.db.query('INSERT INTO rejected_events (reason, excerpt) VALUES ($1, $2)', [reason, excerpt]);
+  }
+
+  /**
+   * Claims a non-terminal Message for one send attempt, in one statement: status `sending`,
+   * attempts + 1, an attempt row started now, and any earlier attempt left open by a crash
+   * closed as `interrupted`. Null when the Message is missing or already terminal.
+   */
+  async claimForSend(messageId: string): Promise<ClaimedMessage | null> {
+    return (await this.claimManyForSend([messageId])).get(messageId) ?? null;
+  }
+
+  /** Batch form: the claimed Messages by id (missing or terminal ones are absent). Ids must be distinct. */
+  async claimManyForSend(messageIds: string[]): Promise<Map<string, ClaimedMessage>> {
+    const { rows } = await this.db.query<{
+      id: string; tenant_id: number; kind: 'api' | 'voicemail'; source: 'action' | 'rest' | 'event';
+      from_number: string | null; to_number: string | null; body: string; extension: string | null;
+      attempts: number; attempt_id: string; created_at: Date;
+    }>(
+      `WITH m AS (
+         UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now()
+         WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'sending')
+         RETURNING id, tenant_id, kind, source, from_number, to_number, body, extension, attempts, created_at),
+       open AS (
+         UPDATE message_attempts SET outcome = 'interrupted', finished_at = now()
+         WHERE message_id IN (SELECT id FROM m) AND outcome IS NULL),
+       a AS (
+         INSERT INTO message_attempts (message_id, attempt, started_at)
+         SELECT id, attempts, now() FROM m
+         RETURNING id, message_id)
+       SELECT m.*, a.id AS attempt_id FROM m JOIN a ON a.message_id = m.id`,
+      [[...messageIds].sort()],
+    );
+    const out = new Map<string, ClaimedMessage>();
+    for (const r of rows) {
+      out.set(r.id, {
+        id: r.id,
+        tenantId: r.tenant_id,
+        kind: r.kind,
+        source: r.source,
+        from: r.from_number,
+        to: r.to_number,
+        body: r.body,
+        extension: r.extension,
+        attempt: r.attempts,
+        attemptId: String(r.attempt_id),
+        createdAt: r.created_at,
+      });
+    }
+    return out;
+  }
+
+  async findStatus(messageId: string): Promise<MessageStatusName | null> {
+    const { rows } = await this.db.query<{ status: MessageStatusName }>('SELECT status FROM messages WHERE id = $1', [messageId]);
+    return rows[0]?.status ?? null;
+  }
+
+  /** The provider accepted it. `from`/`to` are what was actually used (current configuration). */
+  async markSent(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, sent: { providerMessageId: string; from: string; to: string }, durationMs: number): Promise<void> {
+    await this.finishAttempts([{ kind: 'sent', id: c.id, attemptId: c.attemptId, ...sent, durationMs }]);
+  }
+
+  async markRetry(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, errorCode: string, providerError: string, durationMs: number): Promise<void> {
+    await this.finishAttempts([{ kind: 'retry', id: c.id, attemptId: c.attemptId, errorCode, providerError, durationMs }]);
+  }
+
+  async markFailed(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, errorCode: string, detail: string, providerError: string | null, durationMs: number): Promise<void> {
+    await this.finishAttempts([{ kind: 'failed', id: c.id, attemptId: c.attemptId, errorCode, detail, providerError, durationMs }]);
+  }
+
+  async markBlocked(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, status: 'failed' | 'skipped', errorCode: string, detail: string): Promise<void> {
+    await this.finishAttempts([{ kind: 'blocked', id: c.id, attemptId: c.attemptId, status, errorCode, detail }]);
+  }
+
+  /** Ends attempts of any kind, many Messages in one statement. */
+  async finishAttempts(list: AttemptFinish[]): Promise<void> {
+    if (list.length === 0) return;
+    const rows = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(finishRow);
+    const col = <K extends keyof FinishRow>(k: K) => rows.map((r) => r[k]);
+    await this.db.query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[])
+           AS v(id, attempt_id, status, attempt_outcome, error_code, error_detail, attempt_error_code, provider_error, duration_ms,
+                provider_message_id, from_number, to_number)),
+       upd AS (
+         UPDATE message_attempts ma SET outcome = v.attempt_outcome, error_code = v.attempt_error_code, provider_error = v.provider_error,
+                                        finished_at = now(), duration_ms = v.duration_ms
+         FROM v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NOT NULL),
+       del AS (
+         DELETE FROM message_attempts ma USING v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NULL)
+       UPDATE messages m SET
+         status = v.status::message_status,
+         error_code = v.error_code,
+         error_detail = v.error_detail,
+         attempts = CASE WHEN v.attempt_outcome IS NULL THEN GREATEST(m.attempts - 1, 0) ELSE m.attempts END,
+         provider_message_id = COALESCE(v.provider_message_id, m.provider_message_id),
+         from_number = COALESCE(v.from_number, m.from_number),
+         to_number = COALESCE(v.to_number, m.to_number),
+         sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE m.sent_at END,
+         updated_at = now()
+       FROM v WHERE m.id = v.id`,
+      [col('id'), col('attemptId'), col('status'), col('attemptOutcome'), col('errorCode'), col('errorDetail'), col('attemptErrorCode'), col('providerError'), col('durationMs'), col('providerMessageId'), col('from'), col('to')],
+    );
+  }
+
+  /**
+   * Messages that should have a live send job: `queued` or `sending`, untouched for
+   * `olderThanMs`. Oldest first (served by the (status, updated_at) index).
+   */
+  async findStale(olderThanMs: number, limit: number): Promise<StaleMessage[]> {
+    const { rows } = await this.db.query<{ id: string; tenant_id: number; status: MessageStatusName }>(
+      `SELECT id, tenant_id, status FROM messages
+       WHERE status IN ('queued', 'sending') AND updated_at < now() - ($1::int * interval '1 millisecond')
+       ORDER BY updated_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id, status: r.status }));
+  }
+}
+
+interface FinishRow {
+  id: string;
+  attemptId: string;
+  status: MessageStatusName;
+  /** null: delete the attempt (blocked before the provider was called). */
+  attemptOutcome: 'sent' | 'retry' | 'failed' | null;
+  errorCode: string | null;
+  errorDetail: string | null;
+  attemptErrorCode: string | null;
+  providerError: string | null;
+  durationMs: number | null;
+  providerMessageId: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+function finishRow(f: AttemptFinish): FinishRow {
+  const none = { providerMessageId: null, from: null, to: null };
+  switch (f.kind) {
+    case 'sent':
+      return { id: f.id, attemptId: f.attemptId, status: 'sent', attemptOutcome: 'sent', errorCode: null, errorDetail: null, attemptErrorCode: null, providerError: null, durationMs: f.durationMs, providerMessageId: f.providerMessageId, from: f.from, to: f.to };
+    case 'retry':
+      return { id: f.id, attemptId: f.attemptId, status: 'queued', attemptOutcome: 'retry', errorCode: null, errorDetail: f.providerError, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
+    case 'failed':
+      return { id: f.id, attemptId: f.attemptId, status: 'failed', attemptOutcome: 'failed', errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
+    case 'blocked':
+      return { id: f.id, attemptId: f.attemptId, status: f.status, attemptOutcome: null, errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: null, providerError: null, durationMs: null, ...none };
+  }
+}

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A fake AWS SNS endpoint speaking the real query protocol: form-encoded `POST /` with
+ * `Action=Publish`, XML answers, real error codes and HTTP statuses. The real
+ * `@aws-sdk/client-sns` is pointed at it (endpoint override). Programmable: throttle, fail
+ * with 500, hang, answer 200 without a MessageId, reject a number (opted out, invalid), add
+ * latency; every request is recorded. Also runs standalone (`node fake-sns.js [port]`) for
+ * benchmarks and fault tests, with a small JSON control API under `/_fake/`.
+ */
+
+export type FakeSnsErrorCode =
+  | 'Throttled'
+  | 'KMSThrottling'
+  | 'InternalError'
+  | 'InvalidParameter'
+  | 'ParameterValueInvalid'
+  | 'AuthorizationError'
+  | 'OptedOut'
+  | 'EndpointDisabled';
+
+/** The HTTP status and SOAP fault type SNS answers each code with. */
+export const FAKE_SNS_ERRORS: Record<FakeSnsErrorCode, { status: number; type: 'Sender' | 'Receiver'; message: string }> = {
+  Throttled: { status: 429, type: 'Sender', message: 'Rate exceeded' },
+  KMSThrottling: { status: 400, type: 'Sender', message: 'KMS request was throttled' },
+  InternalError: { status: 500, type: 'Receiver', message: 'Internal error' },
+  InvalidParameter: { status: 400, type: 'Sender', message: 'Invalid parameter: PhoneNumber Reason: +1XXX is not valid to publish to' },
+  ParameterValueInvalid: { status: 400, type: 'Sender', message: 'Invalid parameter value' },
+  AuthorizationError: { status: 403, type: 'Sender', message: 'User is not authorized to perform: SNS:Publish' },
+  OptedOut: { status: 400, type: 'Sender', message: 'Phone number is opted out' },
+  EndpointDisabled: { status: 400, type: 'Sender', message: 'Endpoint is disabled' },
+};
+
+export type FakeSnsFault =
+  | { type: 'error'; code: FakeSnsErrorCode }
+  /** Any status with an arbitrary body (e.g. a 503 from a load balancer). */
+  | { type: 'status'; status: number; body?: string }
+  /** Never answer (until the client gives up or the server closes). */
+  | { type: 'hang' }
+  /** 200 with no MessageId. */
+  | { type: 'no-message-id' };
+
+export interface FakeSnsRequest {
+  action: string | null;
+  phoneNumber: string | null;
+  message: string | null;
+  smsType: string | null;
+  originationNumber: string | null;
+  /** The request carried an AWS SigV4 Authorization header. */
+  signed: boolean;
+  receivedAt: number;
+  /** HTTP status answered; 0 for a request left hanging. */
+  status: number;
+  errorCode: string | null;
+  messageId: string | null;
+}
+
+export interface FakeSnsOptions {
+  port?: number;
+  host?: string;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** Keep at most this many requests in `requests` (oldest dropped); default unlimited. */
+  maxRecorded?: number;
+}
+
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+}
+
+function errorXml(code: string, type: string, message: string): string {
+  return `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
+/** Reads `MessageAttributes.entry.N.Name` / `.Value.StringValue` pairs. */
+function messageAttributes(form: URLSearchParams): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 1; i <= 20; i++) {
+    const name = form.get(`MessageAttributes.entry.${i}.Name`);
+    if (name === null) break;
+    out.set(name, form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '');
+  }
+  return out;
+}
+
+export class FakeSnsServer {
+  readonly requests: FakeSnsRequest[] = [];
+  /** Successful publishes so far (survives `requests` trimming). */
+  publishCount = 0;
+  latencyMs: number;
+  private readonly faults: FakeSnsFault[] = [];
+  private always: FakeSnsFault | null = null;
+  private readonly rejected = new Map<string, FakeSnsErrorCode>();
+  private readonly sockets = new Set<Socket>();
+  private readonly hanging = new Set<ServerResponse>();
+  private waiters: { n: number; resolve: () => void }[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly maxRecorded: number,
+    latencyMs: number,
+  ) {
+    this.latencyMs = latencyMs;
+  }
+
+  static async start(opts: FakeSnsOptions = {}): Promise<FakeSnsServer> {
+    const server = createServer();
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    });
+    const { port, address } = server.address() as AddressInfo;
+    const fake = new FakeSnsServer(server, `http://${address}:${port}`, opts.maxRecorded ?? Infinity, opts.latencyMs ?? 0);
+    server.on('connection', (s) => {
+      fake.sockets.add(s);
+      s.once('close', () => fake.sockets.delete(s));
+    });
+    server.on('request', (req, res) => fake.handle(req, res));
+    return fake;
+  }
+
+  /** The next `times` Publish requests get this fault (queued behind earlier ones). */
+  failNext(fault: FakeSnsFault, times = 1): this {
+    for (let i = 0; i < times; i++) this.faults.push(fault);
+    return this;
+  }
+
+  /** Every Publish gets this fault until cleared with null. */
+  failAlways(fault: FakeSnsFault | null): this {
+    this.always = fault;
+    return this;
+  }
+
+  /** Publishes to this number answer with the error (e.g. `OptedOut`, `InvalidParameter`). */
+  rejectNumber(phoneNumber: string, code: FakeSnsErrorCode = 'OptedOut'): this {
+    this.rejected.set(phoneNumber, code);
+    return this;
+  }
+
+  reset(): this {
+    this.requests.length = 0;
+    this.faults.length = 0;
+    this.always = null;
+    this.rejected.clear();
+    this.publishCount = 0;
+    this.latencyMs = 0;
+    return this;
+  }
+
+  /** Successful publishes, in order. */
+  get published(): FakeSnsRequest[] {
+    return this.requests.filter((r) => r.status === 200 && r.messageId !== null);
+  }
+
+  /** Resolves once `n` publishes have succeeded in total. */
+  waitForPublishes(n: number, timeoutMs = 10_000): Promise<void> {
+    if (this.publishCount >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        n,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`fake SNS: ${this.publishCount} of ${n} publishes after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private record(r: FakeSnsRequest): void {
+    this.requests.push(r);
+    if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (req.url?.startsWith('/_fake/')) return this.control(req.method ?? 'GET', req.url, body, res);
+      const answer = () => this.publish(req, body, res);
+      if (this.latencyMs > 0) setTimeout(answer, this.latencyMs);
+      else answer();
+    });
+  }
+
+  private publish(req: IncomingMessage, body: string, res: ServerResponse): void {
+    const form = new URLSearchParams(body);
+    const attrs = messageAttributes(form);
+    const r: FakeSnsRequest = {
+      action: form.get('Action'),
+      phoneNumber: form.get('PhoneNumber'),
+      message: form.get('Message'),
+      smsType: attrs.get('AWS.SNS.SMS.SMSType') ?? null,
+      originationNumber: attrs.get('AWS.MM.SMS.OriginationNumber') ?? null,
+      signed: /^AWS4-HMAC-SHA256 /.test(String(req.headers.authorization ?? '')),
+      receivedAt: Date.now(),
+      status: 0,
+      errorCode: null,
+      messageId: null,
+    };
+    this.record(r);
+    const send = (status: number, xml: string) => {
+      r.status = status;
+      res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(xml) });
+      res.end(xml);
+    };
+    const sendError = (code: string, status: number, type: string, message: string) => {
+      r.errorCode = code;
+      send(status, errorXml(code, type, message));
+    };
+    if (r.action !== 'Publish') return sendError('InvalidAction', 400, 'Sender', `Unsupported action ${r.action ?? ''}`);
+    if (!r.signed) return sendError('MissingAuthenticationToken', 403, 'Sender', 'Request is missing Authentication Token');
+    if (!r.message) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: Empty message');
+    if (!r.phoneNumber || !/^\+[1-9][0-9]{7,14}$/.test(r.phoneNumber)) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: PhoneNumber Reason: not a valid E.164 number');
+
+    const fault = this.faults.shift() ?? this.always ?? (this.rejected.has(r.phoneNumber) ? ({ type: 'error', code: this.rejected.get(r.phoneNumber)! } as const) : null);
+    if (fault) {
+      switch (fault.type) {
+        case 'hang':
+          this.hanging.add(res);
+          res.once('close', () => this.hanging.delete(res));
+          return;
+        case 'status':
+          r.errorCode = `HTTP${fault.status}`;
+          return send(fault.status, fault.body ?? '');
+        case 'no-message-id':
+          return send(200, `<PublishResponse xmlns="${XMLNS}"><PublishResult></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
+        case 'error': {
+          const e = FAKE_SNS_ERRORS[fault.code];
+          return sendError(fault.code, e.status, e.type, e.message);
+        }
+      }
+    }
+    r.messageId = randomUUID();
+    send(200, `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${r.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
+    this.publishCount++;
+    if (this.waiters.length > 0) {
+      const done = this.waiters.filter((w) => this.publishCount >= w.n);
+      this.waiters = this.waiters.filter((w) => this.publishCount < w.n);
+      for (const w of done) w.resolve();
+    }
+  }
+
+  /**
+   * Control API for a fake in another process:
+   * `GET /_fake/stats`, `POST /_fake/reset`, `POST /_fake/fail-next {fault, times}`,
+   * `POST /_fake/fail-always {fault|null}`, `POST /_fake/reject-number {phoneNumber, code}`,
+   * `POST /_fake/latency {ms}`.
+   */
+  private control(method: string, url: string, body: string, res: ServerResponse): void {
+    const json = (status: number, value: unknown) => {
+      const text = JSON.stringify(value);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    let input: Record<string, unknown> = {};
+    try {
+      input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } catch {
+      return json(400, { error: 'invalid JSON' });
+    }
+    const path = url.split('?')[0];
+    if (method === 'GET' && path === '/_fake/stats') {
+      return json(200, { requests: this.requests.length, publishes: this.publishCount, errors: this.requests.filter((r) => r.errorCode !== null).length });
+    }
+    if (method === 'GET' && path === '/_fake/requests') return json(200, this.requests);
+    if (method !== 'POST') return json(404, { error: 'not found' });
+    switch (path) {
+      case '/_fake/reset':
+        this.reset();
+        return json(200, { ok: true });
+      case '/_fake/fail-next':
+        this.failNext(input.fault as FakeSnsFault, Number(input.times ?? 1));
+        return json(200, { ok: true });
+      case '/_fake/fail-always':
+        this.failAlways((input.fault as FakeSnsFault | null) ?? null);
+        return json(200, { ok: true });
+      case '/_fake/reject-number':
+        this.rejectNumber(String(input.phoneNumber), (input.code as FakeSnsErrorCode | undefined) ?? 'OptedOut');
+        return json(200, { ok: true });
+      case '/_fake/latency':
+        this.latencyMs = Number(input.ms ?? 0);
+        return json(200, { ok: true });
+      default:
+        return json(404, { error: 'not found' });
+    }
+  }
+}
+
+if (require.main === module) {
+  const port = Number(process.argv[2] ?? process.env.FAKE_SNS_PORT ?? 4566);
+  void FakeSnsServer.start({ port, host: process.env.FAKE_SNS_HOST ?? '127.0.0.1', maxRecorded: 100_000 }).then((fake) => {
+    process.stdout.write(`fake SNS listening on ${fake.url}\n`);
+    const stop = () => void fake.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
