@@ -39,5 +39,5 @@ describe.each(endpoints)('fuzz $name', ({ method, path, fields }) => {
       }),
       { numRuns: FUZZ_RUNS },
     );
-  });
+  }, 300_000);
 });

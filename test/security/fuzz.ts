@@ -36,7 +36,7 @@ export function payloads(fields: string[]): fc.Arbitrary<Payload> {
     shaped(fields).map((b) => ({ contentType: 'application/json', body: JSON.stringify(b) })),
     jsonValue.map((b) => ({ contentType: 'application/json', body: JSON.stringify(b) ?? 'null' })),
     fc.string({ maxLength: 60 }).map((s) => ({ contentType: 'application/json', body: s })),
-    shaped(fields).map((b) => ({ contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(Object.entries(b).map(([k, v]): [string, string] => [k, String(v)])).toString() })),
+    shaped(fields).map((b) => ({ contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(Object.entries(b).map(([k, v]): [string, string] => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)])).toString() })),
     fc.tuple(fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/json; charset=latin1', ''), fc.string({ maxLength: 40 })).map(([contentType, body]) => ({ contentType: contentType || undefined, body })),
     fc.constant({ contentType: undefined, body: undefined }),
   );

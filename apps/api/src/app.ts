@@ -2,12 +2,20 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError } from '@pbx-sms/core';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
 import { operationsRoutes } from './routes/operations.route';
 import { metricsRoute } from './routes/metrics.route';
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 8 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  return false;
+}
 
 /** Builds the API without listening: main.ts listens, tests use inject() or listen on port 0. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -23,6 +31,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+
+  // Postgres text cannot hold NUL; a request carrying one anywhere is malformed (rule 1).
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      throw new AppError('invalid_request', 'Request contains a NUL character');
+    }
+  });
 
   await app.register(formbody);
   await app.register(swagger, {

@@ -127,6 +127,12 @@ describe('admin API', () => {
       expect(res.json()).toEqual({ error: 'Request body is not valid JSON', code: 'invalid_request' });
     });
 
+    it('a NUL character anywhere is 400, not a database error (found by the fuzzer)', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/70/api-keys', payload: { name: 'a\u0000b' }, headers: admin });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'Request contains a NUL character', code: 'invalid_request' });
+    });
+
     it('API key with an unknown permission', async () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/70/api-keys', payload: { permissions: ['root'] }, headers: admin });
       expect(res.statusCode).toBe(400);

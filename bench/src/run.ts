@@ -1,0 +1,275 @@
+/**
+ * `npm run bench [-- --quick]`: the service measured against bare BullMQ and a bare Fastify
+ * route in the same run, on local Postgres and Redis with the fake SNS server. Every figure is
+ * also given as a ratio to its baseline, because the machine is shared and noisy. The last
+ * line printed is one JSON object (see docs/performance.md).
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AdminService, createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
+import { QueueProducer, type VoicemailEvent } from '@pbx-sms/queue';
+import { FakeSnsServer } from '@pbx-sms/testing';
+import { load, percentile, round, sampleRss, spawnNode, stop } from './measure';
+
+const QUICK = process.argv.includes('--quick');
+const ROOT = path.resolve(__dirname, '..', '..');
+const TENANTS = 50;
+const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 16);
+const P = {
+  bareJobs: QUICK ? 10_000 : 30_000,
+  loadSeconds: QUICK ? 5 : 15,
+  pipelineEvents: QUICK ? 4_000 : 20_000,
+  latencySeconds: QUICK ? 10 : 30,
+  latencyRate: 200,
+  steadyMinutes: QUICK ? 0 : 5,
+};
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const BASE_DB = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+interface Fixture {
+  dbUrl: string;
+  schema: string;
+  prefix: string;
+  prisma: PrismaClient;
+  keys: string[];
+}
+
+async function setup(): Promise<Fixture> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const u = new URL(BASE_DB);
+  u.searchParams.set('schema', schema);
+  const dbUrl = u.toString();
+  await migrate(dbUrl);
+  const prisma = createPrisma(dbUrl, { max: 4 });
+  const admin = new AdminService(prisma);
+  const keys: string[] = [];
+  for (let t = 1; t <= TENANTS; t++) {
+    const sender = `+1416555${String(100 + t).padStart(4, '0')}`;
+    await admin.putTenant(t, { name: `Bench ${t}`, timeZone: 'UTC' });
+    await admin.putNumber(t, sender, { smsEnabled: true });
+    // The template is the caller name alone, so the fake SNS sees which event a message came from.
+    await admin.putSettings(t, { active: true, senderNumber: sender, voicemailEnabled: true, apiEnabled: true, voicemailTemplate: '{{callerName}}' });
+    await admin.putExtension(t, '1001', { smsNotifications: true, smsNumber: '+14165551234' });
+    await admin.putExtension(t, '1002', { smsNotifications: false, smsNumber: '+14165551234' });
+    keys.push((await admin.createApiKey(t, { permissions: ['sms:send', 'events:publish'] })).key);
+  }
+  return { dbUrl, schema, prefix: `{pbx-sms-bench-${randomBytes(3).toString('hex')}}`, prisma, keys };
+}
+
+async function cleanup(f: Fixture): Promise<void> {
+  await f.prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${f.schema}" CASCADE`);
+  await f.prisma.$disconnect();
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${f.prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+/** Bare BullMQ: no-op jobs/s at the service's worker concurrency. */
+async function bareBullmq(prefix: string): Promise<number> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('bare-noop', { connection, prefix });
+  for (let i = 0; i < P.bareJobs; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, P.bareJobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  let done = 0;
+  let finished!: () => void;
+  const all = new Promise<void>((r) => (finished = r));
+  const started = performance.now();
+  const worker = new Worker(
+    'bare-noop',
+    async () => {
+      if (++done === P.bareJobs) finished();
+    },
+    { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: CONCURRENCY },
+  );
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return P.bareJobs / seconds;
+}
+
+function sendBody(i: number): string {
+  return JSON.stringify({ to: '+14165551234', message: `Bench message ${i}` });
+}
+
+async function main(): Promise<void> {
+  log(`pbx-sms bench (${QUICK ? 'quick' : 'full'} mode): ${TENANTS} tenants, worker concurrency ${CONCURRENCY}`);
+  const f = await setup();
+  const fake = await FakeSnsServer.start({ maxRecorded: 200_000 });
+  const children: ChildProcess[] = [];
+  const result: Record<string, number> = {};
+  try {
+    // Baselines.
+    const bareJobsPerSec = await bareBullmq(f.prefix);
+    log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs)`);
+
+    const bare = await spawnNode(path.join(ROOT, 'bench/dist/bare-fastify.js'), ['3999'], { REDIS_URL, QUEUE_PREFIX: f.prefix }, { line: /ready/ });
+    children.push(bare);
+    const bareLoad = await load({ url: 'http://127.0.0.1:3999/send', method: 'POST', headers: { 'content-type': 'application/json' }, body: sendBody(0), duration: P.loadSeconds });
+    await stop(bare);
+    log(`bare Fastify + queue.add: ${round(bareLoad.rps, 0)} req/s, p50 ${bareLoad.p50} ms, p99 ${bareLoad.p99} ms (50 connections, ${P.loadSeconds} s)`);
+
+    // Ingest: the real API.
+    const apiEnv = {
+      DATABASE_URL: f.dbUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: f.prefix,
+      ADMIN_TOKEN,
+      PORT: '3998',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      // The limiter still runs on every request; the limit is raised so it does not cap the run.
+      API_KEY_RATE_PER_SEC: '1000000',
+    };
+    const api = await spawnNode(path.join(ROOT, 'apps/api/dist/main.js'), [], apiEnv, { url: 'http://127.0.0.1:3998/health' });
+    children.push(api);
+    const ingest = await load({
+      url: 'http://127.0.0.1:3998/api/sms/send',
+      method: 'POST',
+      duration: P.loadSeconds,
+      requests: f.keys.map((key, i) => ({ method: 'POST', path: '/api/sms/send', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: sendBody(i) })),
+    });
+    await stop(api);
+    log(`ingest POST /api/sms/send: ${round(ingest.rps, 0)} req/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`);
+    result.ingest_rps = round(ingest.rps, 0);
+    result.ingest_ratio = round(ingest.rps / bareLoad.rps, 3);
+    result.ingest_p99_ms = ingest.p99;
+    result.bare_enqueue_p99_ms = bareLoad.p99;
+    result.ingest_non2xx = ingest.non2xx;
+
+    // The ingest run left send jobs and rows behind: clear them so the pipeline measures events alone.
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const producer = new QueueProducer(connection, f.prefix);
+    await producer.sendQueue.obliterate({ force: true });
+    await f.prisma.message.deleteMany({});
+
+    // Pipeline: voicemail events → rules → message → send job → SNS.
+    const workerEnv = {
+      DATABASE_URL: f.dbUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: f.prefix,
+      SMS_PROVIDER: 'sns',
+      SNS_ENDPOINT: fake.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      METRICS_PORT: '9497',
+      LOG_LEVEL: 'warn',
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      // Per-tenant limiting still runs; the limit is raised so 50 tenants are not capped at 50×20/s.
+      TENANT_RATE_PER_SEC: '1000000',
+    };
+    const worker = await spawnNode(path.join(ROOT, 'apps/worker/dist/main.js'), [], workerEnv, { url: 'http://127.0.0.1:9497/ready' });
+    children.push(worker);
+    const rss = sampleRss(worker.pid!);
+    await new Promise((r) => setTimeout(r, 500));
+    const rssStart = rss.samples[rss.samples.length - 1] ?? NaN;
+
+    let seq = 0;
+    const event = (tenant: number, ext: string): VoicemailEvent => {
+      seq++;
+      return { eventId: `b-${seq}`, tenantId: tenant, extension: ext, callerName: `e${seq}`, callerId: '+12015550150', durationSeconds: 30, receivedAt: new Date().toISOString() };
+    };
+    const events: VoicemailEvent[] = [];
+    for (let i = 0; i < P.pipelineEvents; i++) events.push(event((i % TENANTS) + 1, i % 10 === 9 ? '1002' : '1001'));
+    const expectedSent = events.filter((e) => e.extension === '1001').length;
+    fake.reset();
+    const t0 = performance.now();
+    const tFirst = Date.now();
+    for (let i = 0; i < events.length; i += 500) await producer.publishVoicemailEvents(events.slice(i, i + 500));
+    await fake.waitForPublishes(expectedSent, 600_000);
+    const lastCall = Math.max(...fake.published.map((r) => r.receivedAt));
+    const pipelineSeconds = (lastCall - tFirst) / 1000;
+    const pipelineMps = expectedSent / pipelineSeconds;
+    log(`pipeline: ${events.length} events (${events.length - expectedSent} skipped by rule) → ${expectedSent} SMS in ${round(pipelineSeconds)} s = ${round(pipelineMps, 0)} messages/s (publish took ${round((performance.now() - t0) / 1000)} s)`);
+    result.pipeline_mps = round(pipelineMps, 0);
+    result.pipeline_ratio = round(pipelineMps / bareJobsPerSec, 3);
+    const skipped = await f.prisma.message.count({ where: { status: 'skipped' } });
+    const sent = await f.prisma.message.count({ where: { status: 'sent' } });
+    log(`  message log: ${sent} sent, ${skipped} skipped, duplicates at the fake SNS: ${fake.published.length - new Set(fake.published.map((r) => r.message)).size}`);
+
+    // Latency at a steady 200 events/s.
+    fake.reset();
+    const publishedAt = new Map<string, number>();
+    const total = P.latencyRate * P.latencySeconds;
+    const tick = 50;
+    const perTick = (P.latencyRate * tick) / 1000;
+    const latencyStart = Date.now();
+    for (let sentEvents = 0; sentEvents < total; ) {
+      const due = Math.min(total, Math.floor(((Date.now() - latencyStart) / 1000) * P.latencyRate) + perTick);
+      const batch: VoicemailEvent[] = [];
+      while (sentEvents < due) {
+        batch.push(event((sentEvents % TENANTS) + 1, '1001'));
+        sentEvents++;
+      }
+      const now = Date.now();
+      for (const e of batch) publishedAt.set(e.callerName!, now);
+      await Promise.all(batch.map((e) => producer.publishVoicemailEvent(e)));
+      await new Promise((r) => setTimeout(r, tick));
+    }
+    await fake.waitForPublishes(total, 120_000);
+    const lat = fake.published.map((r) => r.receivedAt - (publishedAt.get(r.message ?? '') ?? NaN)).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+    log(`latency at ${P.latencyRate} events/s for ${P.latencySeconds} s: event published → provider call p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, p99 ${percentile(lat, 99)} ms (${lat.length} samples)`);
+    result.e2e_p50_ms = percentile(lat, 50);
+    result.e2e_p95_ms = percentile(lat, 95);
+    result.e2e_p99_ms = percentile(lat, 99);
+
+    // Memory: a steady load for several minutes (full mode).
+    if (P.steadyMinutes > 0) {
+      const steadyStartRss = rss.samples[rss.samples.length - 1] ?? NaN;
+      const until = Date.now() + P.steadyMinutes * 60_000;
+      let n = 0;
+      while (Date.now() < until) {
+        const batch = Array.from({ length: 10 }, () => event((n++ % TENANTS) + 1, n % 10 === 0 ? '1002' : '1001'));
+        await producer.publishVoicemailEvents(batch);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 3000));
+      const after = rss.samples[rss.samples.length - 1] ?? NaN;
+      log(`memory: worker RSS ${round(steadyStartRss, 1)} MB before and ${round(after, 1)} MB after ${P.steadyMinutes} min at 200 events/s (${round(((after - steadyStartRss) / steadyStartRss) * 100, 1)} %)`);
+      result.worker_rss_steady_change_pct = round(((after - steadyStartRss) / steadyStartRss) * 100, 1);
+      result.worker_rss_after_steady_mb = round(after, 1);
+    }
+    const samples = rss.stop();
+    result.worker_rss_start_mb = round(rssStart, 1);
+    result.worker_rss_peak_mb = round(Math.max(...samples), 1);
+    log(`memory: worker RSS at start ${result.worker_rss_start_mb} MB, peak ${result.worker_rss_peak_mb} MB`);
+    await stop(worker);
+    await producer.close();
+    connection.disconnect();
+  } finally {
+    for (const c of children) await stop(c, 5_000);
+    await fake.close();
+    await cleanup(f);
+  }
+  const summary = {
+    ingest_rps: result.ingest_rps,
+    ingest_ratio: result.ingest_ratio,
+    ingest_p99_ms: result.ingest_p99_ms,
+    bare_enqueue_p99_ms: result.bare_enqueue_p99_ms,
+    pipeline_mps: result.pipeline_mps,
+    pipeline_ratio: result.pipeline_ratio,
+    e2e_p99_ms: result.e2e_p99_ms,
+    worker_rss_peak_mb: result.worker_rss_peak_mb,
+    ...result,
+  };
+  log(JSON.stringify(summary));
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
