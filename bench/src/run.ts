@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       WORKER_CONCURRENCY: String(CONCURRENCY),
       // Per-tenant limiting still runs; the limit is raised so 50 tenants are not capped at 50×20/s.
-      TENANT_RATE_PER_SEC: '1000000',
+      TENANT_RATE_PER_SEC: '100000',
     };
     const worker = await spawnNode(path.join(ROOT, 'apps/worker/dist/main.js'), [], workerEnv, { url: 'http://127.0.0.1:9497/ready' });
     children.push(worker);

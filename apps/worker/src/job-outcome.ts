@@ -4,7 +4,7 @@ export type JobOutcomeName =
   // voicemail-events
   | 'queued' | 'skipped' | 'duplicate' | 'rejected'
   // sms-send
-  | 'sent' | 'retry' | 'failed' | 'blocked' | 'noop' | 'rate_limited';
+  | 'sent' | 'retry' | 'failed' | 'noop' | 'rate_limited';
 
 /**
  * One per processed job: logged as one JSON line and handed to observers (metrics). Carries

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
 import { isValidE164, measureMessage } from '@pbx-sms/core';
 import { MessageRepository, createPool, createPrisma, loadExtension, loadTenantConfig } from '@pbx-sms/db';
-import { createLogger, type Logger } from '@pbx-sms/observability';
+import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
 import { ActiveJobs } from './active-jobs';
@@ -14,6 +14,7 @@ import { sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
 import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { Reconciler, type ReconcileResult } from './reconciler';
+import { instrumentProvider, metricsObserver } from './metrics';
 import { TenantConfigCache } from './tenant-config.cache';
 
 export interface WorkerDeps {
@@ -28,6 +29,8 @@ export interface WorkerDeps {
   bullmq?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
   /** Default true. */
   reconciler?: boolean;
+  /** Default: a registry of its own, served at /metrics. */
+  metrics?: Metrics;
 }
 
 export interface WorkerHandle {
@@ -35,6 +38,7 @@ export interface WorkerHandle {
   port: number;
   ops: OpsServer;
   configCache: TenantConfigCache;
+  metrics: Metrics;
   reconcileOnce(): Promise<ReconcileResult>;
   /** Stop taking jobs, let active ones finish (up to SHUTDOWN_TIMEOUT_MS), close every connection. Idempotent. */
   close(): Promise<void>;
@@ -82,12 +86,13 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const prefix = config.QUEUE_PREFIX;
   const producer = new QueueProducer(commandRedis, prefix);
   const limiter = new TenantRateLimiter(commandRedis, prefix, { ratePerSec: config.TENANT_RATE_PER_SEC });
-  const provider = deps.provider ?? createSmsProvider(config, deps.snsCredentials ? { credentials: deps.snsCredentials } : {});
+  const metrics = deps.metrics ?? createMetrics('worker');
+  const provider = instrumentProvider(deps.provider ?? createSmsProvider(config, deps.snsCredentials ? { credentials: deps.snsCredentials } : {}), metrics);
   const configCache = new TenantConfigCache(
     { tenant: (id) => loadTenantConfig(prisma, id), extension: (id, ext) => loadExtension(prisma, id, ext) },
     config.TENANT_CONFIG_TTL_MS,
   );
-  const report = outcomeReporter(logger, deps.observers);
+  const report = outcomeReporter(logger, [metricsObserver(metrics), ...(deps.observers ?? [])]);
   const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
     await producer.enqueueSends(jobs);
     return jobs.map(() => undefined);
@@ -157,6 +162,12 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
       redis: () => commandRedis.ping(),
     },
   });
+  ops.route('/metrics', async (_req, res) => {
+    await collectQueueDepth(metrics, [producer.sendQueue, producer.voicemailQueue]);
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(text);
+  });
   await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady(), warmUp(prisma)]);
   logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port }, 'worker started');
 
@@ -182,5 +193,5 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
       logger.info({ graceful: finished }, 'worker stopped');
     })());
 
-  return { port: ops.port, ops, configCache, reconcileOnce: () => reconciler.runOnce(true), close };
+  return { port: ops.port, ops, configCache, metrics, reconcileOnce: () => reconciler.runOnce(true), close };
 }

@@ -224,3 +224,31 @@ describe('per-tenant rate limit', () => {
     expect(ctx.log.lines().some((l) => l.outcome === 'rate_limited' && l.tenantId === 59)).toBe(true);
   });
 });
+
+describe('worker metrics', () => {
+  it('counts sent and failed messages, provider latency and queue depth as messages flow', async () => {
+    const ctx = await start();
+    const scrape = async () => (await fetch(`http://127.0.0.1:${ctx.worker.port}/metrics`)).text();
+    // The value of the sample with this name carrying all these labels (in any order), or 0.
+    const value = (text: string, [name, ...labels]: string[]) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.every((lab) => l.includes(lab)));
+      return Number(line?.split(' ').pop() ?? 0);
+    };
+    const sentRe = ['pbx_sms_messages_sent_total', 'kind="all"'];
+    const optedOutRe = ['pbx_sms_messages_failed_total', 'code="opted_out"'];
+    const latencyRe = ['pbx_sms_provider_request_duration_seconds_count', 'provider="sns"', 'outcome="sent"'];
+    const before = await scrape();
+    expect(value(before, sentRe)).toBe(0);
+
+    await settled((await apiMessage(ctx.producer)).id);
+    fake.rejectNumber('+14165559877', 'OptedOut');
+    await settled((await apiMessage(ctx.producer, 59, { to: '+14165559877' })).id);
+
+    const after = await scrape();
+    expect(value(after, sentRe)).toBe(1);
+    expect(value(after, optedOutRe)).toBe(1);
+    expect(value(after, latencyRe)).toBe(1);
+    expect(value(after, ['pbx_sms_provider_attempts_count', 'provider="all"'])).toBe(2);
+    expect(value(after, ['pbx_sms_queue_jobs', 'queue="sms-send"', 'state="failed"'])).toBe(1);
+  });
+});

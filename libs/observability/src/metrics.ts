@@ -57,3 +57,20 @@ export function createMetrics(service: string, opts: { defaultMetrics?: boolean 
     eventsRejected: new Counter({ name: 'pbx_sms_voicemail_events_rejected_total', help: 'Voicemail events rejected (malformed or unknown tenant)', labelNames: ['reason'], registers }),
   };
 }
+
+/** What queue-depth collection needs of a BullMQ Queue (kept structural: no bullmq dependency here). */
+export interface CountableQueue {
+  name: string;
+  getJobCounts(...states: string[]): Promise<Record<string, number>>;
+}
+
+/** Queue depth per queue and state, read from Redis when Prometheus scrapes (best effort, 1 s at most). */
+export async function collectQueueDepth(metrics: Metrics, queues: CountableQueue[]): Promise<void> {
+  const work = Promise.all(
+    queues.map(async (q) => {
+      const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized');
+      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ queue: q.name, state }, n);
+    }),
+  );
+  await Promise.race([work, new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
+}

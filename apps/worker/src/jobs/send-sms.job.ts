@@ -102,7 +102,7 @@ export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) =>
     if (!decision.allowed) {
       const status = m.source === 'event' ? 'skipped' : 'failed';
       await deps.messages.finishAttempt({ kind: 'blocked', id: m.id, attemptId: m.attemptId, status, errorCode: decision.code, detail: decision.blockedBy.explanation });
-      report({ ...base, attempt: m.attempt - 1, outcome: 'blocked', errorCode: decision.code, latencyMs: latency() });
+      report({ ...base, attempt: m.attempt - 1, outcome: status, errorCode: decision.code, latencyMs: latency() });
       return;
     }
     // Rules passed, so the sender exists; a voicemail goes to the extension's current number.
