@@ -7,3 +7,4 @@ export * from './admin.service';
 export * from './diagnostics.service';
 export * from './message-ops.service';
 export * from './message.repository';
+export * from './tenant-config.pg';
