@@ -10,7 +10,7 @@ import { ActiveJobs } from './active-jobs';
 import { Batcher } from './batcher';
 import { BatchedMessageStore } from './message-store';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
-import { sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
+import { inlineSender, sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
 import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { Reconciler, type ReconcileResult } from './reconciler';
@@ -31,6 +31,13 @@ export interface WorkerDeps {
   reconciler?: boolean;
   /** Default: a registry of its own, served at /metrics. */
   metrics?: Metrics;
+  /**
+   * Voicemail jobs send their new Message themselves instead of enqueuing a send job
+   * (docs/decisions.md, "Inline send"). Default true; forced off when PROVIDER_TIMEOUT_MS is
+   * not well under RECONCILE_AFTER_MS (the reconciler must never take a live inline send for
+   * an abandoned one).
+   */
+  inlineSend?: boolean;
 }
 
 export interface WorkerHandle {
@@ -126,14 +133,26 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     ...KEEP,
   };
   const active = new ActiveJobs();
+  const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report };
+  const inlineOk = deps.inlineSend !== false && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
+  const inline = inlineOk
+    ? {
+        take: (tenantId: number) => limiter.take(tenantId),
+        send: inlineSender({
+          ...sendDeps,
+          backoffMs: config.SEND_BACKOFF_MS,
+          enqueueSend: (job, opts) => (opts?.delayMs ? producer.enqueueSend(job, { delay: opts.delayMs }) : enqueueSend(job)),
+        }),
+      }
+    : undefined;
   const voicemailWorker = new Worker(
     QUEUES.voicemailEvents,
-    active.wrap(voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report }) as (job: Job) => Promise<void>),
+    active.wrap(voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report, ...(inline ? { inline } : {}) }) as (job: Job) => Promise<void>),
     bull,
   );
   const sendWorker = new Worker(
     QUEUES.smsSend,
-    active.wrap(sendSmsHandler({ messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report })),
+    active.wrap(sendSmsHandler(sendDeps)),
     { ...bull, settings: { backoffStrategy: sendBackoffStrategy(config.SEND_BACKOFF_MS) } },
   );
   for (const w of [voicemailWorker, sendWorker]) {
@@ -168,7 +187,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     res.end(text);
   });
   await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady(), warmUp(pool)]);
-  logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port }, 'worker started');
+  logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port, inlineSend: inlineOk }, 'worker started');
 
   let closing: Promise<void> | undefined;
   const close = () =>
