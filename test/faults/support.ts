@@ -1,0 +1,340 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { migrate } from '@pbx-sms/db';
+
+/**
+ * Shared machinery of the fault suite: test-owned Postgres clusters and Redis servers that a
+ * test may stop, restart or wipe; child processes (the built worker and API) it may kill; the
+ * accounting of lost and duplicated messages; one line of figures per test. Everything binds
+ * to 127.0.0.1, every loop is bounded, and whatever a test starts is registered here so that
+ * `cleanupAll()` (afterAll, and process exit as a last resort) removes it even after a failure.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+export const WORKER_MAIN = path.join(ROOT, 'apps/worker/dist/main.js');
+export const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
+export const SNS_CREDENTIALS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup registry
+
+type Cleanup = { name: string; sync: () => void };
+const cleanups: Cleanup[] = [];
+
+function register(name: string, sync: () => void): Cleanup {
+  const c = { name, sync };
+  cleanups.push(c);
+  return c;
+}
+
+function unregister(c: Cleanup): void {
+  const i = cleanups.indexOf(c);
+  if (i >= 0) cleanups.splice(i, 1);
+}
+
+/** Kills every child, stops every server and drops every cluster this file started. */
+export function cleanupAll(): void {
+  while (cleanups.length > 0) {
+    const c = cleanups.pop()!;
+    try {
+      c.sync();
+    } catch (err) {
+      process.stderr.write(`[faults] cleanup of ${c.name} failed: ${String(err)}\n`);
+    }
+  }
+}
+process.once('exit', cleanupAll);
+
+// ---------------------------------------------------------------------------------------------
+// Postgres: a cluster of our own (pg_createcluster works as root; initdb does not)
+
+export class TestPostgres {
+  private readonly cleanup: Cleanup;
+
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+  ) {
+    this.cleanup = register(`postgres cluster ${name}`, () => this.dropSync());
+  }
+
+  /** DATABASE_URL of the cluster's `postgres` database (trust auth over 127.0.0.1). */
+  get url(): string {
+    return `postgresql://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  static async create(label: string): Promise<TestPostgres> {
+    const name = `pbxfaults_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+    const port = await freePort();
+    const pg = new TestPostgres(name, port);
+    execFileSync('pg_createcluster', ['15', name, '-p', String(port), '--start-conf', 'manual', '--', '-A', 'trust'], { stdio: 'pipe' });
+    // Small and quick: this cluster lives for one test file.
+    execFileSync('pg_conftool', ['15', name, 'set', 'listen_addresses', '127.0.0.1'], { stdio: 'pipe' });
+    execFileSync('pg_conftool', ['15', name, 'set', 'max_connections', '300'], { stdio: 'pipe' });
+    execFileSync('pg_conftool', ['15', name, 'set', 'fsync', 'off'], { stdio: 'pipe' });
+    execFileSync('pg_conftool', ['15', name, 'set', 'synchronous_commit', 'off'], { stdio: 'pipe' });
+    pg.start();
+    await waitFor('postgres cluster up', () => pg.ping(), 20_000, 100);
+    await migrate(pg.url);
+    return pg;
+  }
+
+  async ping(): Promise<boolean> {
+    const c = new Client({ connectionString: this.url, connectionTimeoutMillis: 1000 });
+    try {
+      await c.connect();
+      await c.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  start(): void {
+    execFileSync('pg_ctlcluster', ['15', this.name, 'start'], { stdio: 'pipe' });
+  }
+
+  /** Fast shutdown: every connection is cut, new ones are refused until start(). */
+  stop(): void {
+    execFileSync('pg_ctlcluster', ['15', this.name, 'stop', '-m', 'fast'], { stdio: 'pipe' });
+  }
+
+  drop(): void {
+    unregister(this.cleanup);
+    this.dropSync();
+  }
+
+  private dropSync(): void {
+    execFileSync('pg_dropcluster', ['--stop', '15', this.name], { stdio: 'pipe' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis: a server of our own, `appendonly yes`, on its own port and directory
+
+export class TestRedis {
+  private readonly cleanup: Cleanup;
+  readonly dir: string;
+
+  private constructor(readonly port: number) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'pbx-faults-redis-'));
+    this.cleanup = register(`redis-server :${port}`, () => {
+      this.killSync();
+      rmSync(this.dir, { recursive: true, force: true });
+    });
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async create(): Promise<TestRedis> {
+    const r = new TestRedis(await freePort());
+    await r.start();
+    return r;
+  }
+
+  private get pidFile(): string {
+    return path.join(this.dir, 'redis.pid');
+  }
+
+  async start(): Promise<void> {
+    execFileSync(
+      'redis-server',
+      [
+        '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec',
+        '--save', '', '--maxmemory-policy', 'noeviction', '--daemonize', 'yes', '--pidfile', this.pidFile, '--logfile', path.join(this.dir, 'redis.log'),
+      ],
+      { stdio: 'pipe' },
+    );
+    await waitFor('redis up', async () => this.cli('PING').trim() === 'PONG', 10_000, 50);
+  }
+
+  cli(...args: string[]): string {
+    return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], { stdio: 'pipe', timeout: 10_000 }).toString();
+  }
+
+  /** SHUTDOWN: the append-only file is flushed, then the server exits. */
+  async stop(): Promise<void> {
+    try {
+      this.cli('SHUTDOWN');
+    } catch {
+      // redis-cli reports the dropped connection as an error.
+    }
+    await waitFor('redis down', async () => !existsSync(this.pidFile), 10_000, 50);
+  }
+
+  flushAll(): void {
+    this.cli('FLUSHALL');
+  }
+
+  private killSync(): void {
+    try {
+      this.cli('SHUTDOWN', 'NOSAVE');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+export interface Child {
+  name: string;
+  child: ChildProcess;
+  /** The last 200 stdout lines and every stderr line, for failure messages. */
+  tail: string[];
+  stderr: string[];
+  /** Parsed JSON log lines that match `keep`. */
+  kept: Record<string, unknown>[];
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export function spawnNode(name: string, main: string, env: Record<string, string>, opts: { readyLine?: (l: Record<string, unknown>) => boolean; keep?: (l: Record<string, unknown>) => boolean } = {}): Child {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -b\` (npm run test:faults builds first)`);
+  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const cleanup = register(`${name} (pid ${child.pid})`, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const tail: string[] = [];
+  const stderr: string[] = [];
+  const kept: Record<string, unknown>[] = [];
+  let onReady: () => void = () => undefined;
+  let onFailed: (e: Error) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    onFailed = reject;
+  });
+  ready.catch(() => undefined);
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    tail.push(line);
+    if (tail.length > 200) tail.shift();
+    if (!opts.readyLine && !opts.keep) return;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (opts.readyLine?.(entry)) onReady();
+    if (opts.keep?.(entry)) kept.push(entry);
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      unregister(cleanup);
+      onFailed(new Error(`${name} exited (code ${code}, signal ${signal}) before it was ready: ${stderr.join('\n')}\n${tail.slice(-20).join('\n')}`));
+      resolve({ code, signal });
+    });
+  });
+  if (!opts.readyLine) onReady();
+  return { name, child, tail, stderr, kept, ready, exited, kill: (signal) => child.kill(signal) };
+}
+
+export interface WorkerEnv {
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  snsUrl: string;
+  [k: string]: string;
+}
+
+/** The built worker, `node apps/worker/dist/main.js`, configured only through its environment. */
+export function spawnWorker(name: string, env: WorkerEnv): Child {
+  const { databaseUrl, redisUrl, prefix, snsUrl, ...rest } = env;
+  return spawnNode(
+    name,
+    WORKER_MAIN,
+    {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: prefix,
+      SMS_PROVIDER: 'sns',
+      SNS_ENDPOINT: snsUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: SNS_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: SNS_CREDENTIALS.secretAccessKey,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+      TENANT_RATE_PER_SEC: '100000',
+      PROVIDER_TIMEOUT_MS: '2000',
+      SEND_BACKOFF_MS: '50',
+      BULLMQ_LOCK_DURATION_MS: '4000',
+      BULLMQ_STALLED_INTERVAL_MS: '1000',
+      RECONCILE_INTERVAL_MS: '1000',
+      RECONCILE_AFTER_MS: '5000',
+      ...rest,
+    },
+    {
+      readyLine: (l) => l.msg === 'worker started',
+      keep: (l) => l.msg === 'worker stopped' || l.msg === 'shutting down' || (typeof l.level === 'number' && l.level >= 50),
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+export interface Figures {
+  [k: string]: string | number | boolean;
+}
+
+/** One line per test, easy to grep from the run's output: `[fault-figures] name k=v k=v …`. */
+export function printFigures(name: string, figures: Figures): void {
+  const line = `[fault-figures] ${name} ${Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')}`;
+  process.stdout.write(`${line}\n`);
+}
+
+/** Per body, how many successful publishes the fake SNS saw beyond the first. */
+export function duplicatesByBody(published: { message: string | null }[]): { duplicated: number; maxPerBody: number } {
+  const counts = new Map<string, number>();
+  for (const r of published) counts.set(r.message ?? '', (counts.get(r.message ?? '') ?? 0) + 1);
+  let duplicated = 0;
+  let maxPerBody = 0;
+  for (const n of counts.values()) {
+    duplicated += n - 1;
+    maxPerBody = Math.max(maxPerBody, n);
+  }
+  return { duplicated, maxPerBody };
+}
