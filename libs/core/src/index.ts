@@ -5,3 +5,4 @@ export * from './base64';
 export * from './rules';
 export * from './template';
 export * from './api-key';
+export * from './action-params';
