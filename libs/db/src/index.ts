@@ -4,3 +4,7 @@ export * from './migrator';
 export * from './tenant-config.repository';
 export * from './admin.schemas';
 export * from './admin.service';
+export * from './sql-runner';
+export * from './api-key.repository';
+export * from './accept-message';
+export * from './idempotency.repository';
