@@ -6,6 +6,10 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
+import { actionRoutes } from './routes/action.route';
+import { smsRoutes } from './routes/sms.route';
+import { eventsRoutes } from './routes/events.route';
+import { createPublicServices } from './public-services';
 
 /** Builds the API without listening: main.ts listens, tests use inject() or listen on port 0. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -39,7 +43,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const services = createPublicServices(deps);
+  app.addHook('onClose', async () => services.close());
+
   await app.register(healthRoutes, { deps });
-  await app.register(adminRoutes, { deps });
+  // Config written through this process's admin API is dropped from the caches at once.
+  await app.register(adminRoutes, { deps, onConfigChange: services.invalidateTenant });
+  await app.register(actionRoutes, { services });
+  await app.register(smsRoutes, { services });
+  await app.register(eventsRoutes, { services, deps });
   return app as unknown as FastifyInstance;
 }
