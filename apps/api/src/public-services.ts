@@ -35,9 +35,10 @@ export function createPublicServices(deps: ApiDeps): PublicServices {
 
   // Other processes (API replicas, the CLI) announce config changes on the channel the workers
   // listen to; drop our copy too. Without Redis the caches simply expire.
+  // The subscription waits out outages (no per-command timeout: 0 would time out at once).
   let subscriber: Redis | undefined;
   if (ttl > 0) {
-    subscriber = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
+    subscriber = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, disconnectTimeout: 200, lazyConnect: false });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (_channel: string, message: string) => {
       const tenantId = Number(message);
@@ -45,6 +46,17 @@ export function createPublicServices(deps: ApiDeps): PublicServices {
     });
     subscriber.subscribe(configChannel(deps.producer.prefix)).catch(() => undefined);
   }
+
+  // BullMQ relays connection errors as 'error' events; without a listener it prints each one.
+  let lastQueueError = 0;
+  const onQueueError = (err: unknown) => {
+    const now = Date.now();
+    if (now - lastQueueError < 10_000) return;
+    lastQueueError = now;
+    deps.logger.warn({ err }, 'queue connection error (requests answer 503 until Redis is back)');
+  };
+  deps.producer.sendQueue.on('error', onQueueError);
+  deps.producer.voicemailQueue.on('error', onQueueError);
 
   const sweep = setInterval(() => {
     deleteExpiredIdempotencyKeys(deps.pool).catch(() => undefined);
@@ -61,6 +73,8 @@ export function createPublicServices(deps: ApiDeps): PublicServices {
     invalidateTenant,
     async close() {
       clearInterval(sweep);
+      deps.producer.sendQueue.off('error', onQueueError);
+      deps.producer.voicemailQueue.off('error', onQueueError);
       subscriber?.disconnect();
     },
   };
