@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const prisma = createPrisma(config.DATABASE_URL);
   const pool = createPool(config.DATABASE_URL, { max: 20 });
-  const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
+  // Auto-pipelining sends the commands of concurrent requests (rate limit, enqueue) in one write.
+  const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, enableAutoPipelining: true });
   const producer = new QueueProducer(redis, config.QUEUE_PREFIX);
   const app = await buildApp({ config, prisma, pool, redis, producer, logger });
 

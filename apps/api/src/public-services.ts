@@ -38,7 +38,7 @@ export function createPublicServices(deps: ApiDeps): PublicServices {
   // The subscription waits out outages (no per-command timeout: 0 would time out at once).
   let subscriber: Redis | undefined;
   if (ttl > 0) {
-    subscriber = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, disconnectTimeout: 200, lazyConnect: false });
+    subscriber = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, enableAutoPipelining: false, disconnectTimeout: 200, lazyConnect: false });
     subscriber.on('error', () => undefined);
     subscriber.on('message', (_channel: string, message: string) => {
       const tenantId = Number(message);

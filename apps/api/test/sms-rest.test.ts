@@ -68,6 +68,14 @@ describe('POST /api/sms/send', () => {
     expect(await countMessages(t)).toBe(before);
   });
 
+  it('concurrent sends (written and enqueued in batches) each get their own row and job', async () => {
+    const before = await countMessages(t, 59);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => sendSms({ to: DEST, message: `concurrent ${i}` })));
+    const ids = await Promise.all(answers.map((a, i) => expectAccepted(t, a, { body: `concurrent ${i}`, tenant_id: 59 })));
+    expect(new Set(ids).size).toBe(40);
+    expect(await countMessages(t, 59)).toBe(before + 40);
+  });
+
   it('the key in a query string is not accepted on REST routes', async () => {
     const res = await t.app.inject({ method: 'POST', url: `/api/sms/send?apikey=${key}`, payload: { to: DEST, message: 'x' } });
     expect(res.statusCode).toBe(401);

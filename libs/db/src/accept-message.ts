@@ -33,6 +33,43 @@ export async function insertAcceptedMessage(db: SqlRunner, m: AcceptedMessage): 
   });
 }
 
+/**
+ * Writes several accepted messages in one statement (one round trip, one commit): the API
+ * batches the requests that arrive in the same event-loop turn.
+ */
+export async function insertAcceptedMessages(db: SqlRunner, ms: readonly AcceptedMessage[]): Promise<void> {
+  if (ms.length === 1) return insertAcceptedMessage(db, ms[0]!);
+  await db.query({
+    name: 'accept_messages',
+    text: `INSERT INTO messages (id, tenant_id, kind, source, from_number, to_number, body, status, segments, encoding, extension, created_at, updated_at)
+           SELECT u.id, u.tenant_id, u.kind::message_kind, u.source::message_source, u.from_number, u.to_number, u.body, 'queued', u.segments, u.encoding, u.extension, now(), now()
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
+             AS u(id, tenant_id, kind, source, from_number, to_number, body, segments, encoding, extension)`,
+    values: [
+      ms.map((m) => m.id),
+      ms.map((m) => m.tenantId),
+      ms.map((m) => m.kind),
+      ms.map((m) => m.source),
+      ms.map((m) => m.from),
+      ms.map((m) => m.to),
+      ms.map((m) => m.body),
+      ms.map((m) => m.segments),
+      ms.map((m) => m.encoding),
+      ms.map((m) => m.extension),
+    ],
+  });
+}
+
+/** Undoes accepts whose enqueue failed (only rows nothing has happened to); answers the ids deleted. */
+export async function deleteUnsentMessages(db: SqlRunner, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>({
+    name: 'delete_unsent_messages',
+    text: `DELETE FROM messages WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempts = 0 RETURNING id`,
+    values: [ids],
+  });
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Undoes an accept whose enqueue failed: only while nothing has happened to the row yet. */
 export async function deleteUnsentMessage(db: SqlRunner, id: string): Promise<boolean> {
   const { rowCount } = await db.query({
