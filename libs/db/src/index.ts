@@ -11,3 +11,4 @@ export * from './sql-runner';
 export * from './api-key.repository';
 export * from './accept-message';
 export * from './idempotency.repository';
+export * from './message-history.repository';

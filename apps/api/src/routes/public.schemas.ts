@@ -47,6 +47,16 @@ export const messageStatusResponse = z.object({
   updatedAt: z.string().describe('ISO-8601'),
 });
 
+export const historyQuery = z.strictObject({
+  status: z.enum(['queued', 'sending', 'sent', 'failed', 'skipped']).optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe('ISO-8601, inclusive'),
+  until: z.iso.datetime({ offset: true }).optional().describe('ISO-8601, exclusive'),
+  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const historyResponse = z.object({ items: z.array(messageStatusResponse), nextCursor: z.string().nullable() });
+
 export const eventQueuedResponse = z.object({ status: z.enum(['queued', 'duplicate']) });
 
 /** Error responses documented per route, by status. */

@@ -1,13 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError, evaluateRules, renderTemplate } from '@pbx-sms/core';
-import { findTenantMessage } from '@pbx-sms/db';
+import { findTenantMessage, listTenantMessages, decodeCursor, type MessageStatusView } from '@pbx-sms/db';
 import { randomUUID } from 'node:crypto';
 import { authenticateApiKey, requirePermission } from '../auth/request-auth';
 import type { PublicServices } from '../public-services';
 import { sendJsonText } from '../reply';
 import { acceptedBody, IdempotencyService } from '../services/idempotency.service';
 import { refusal } from '../services/rule-refusal';
-import { acceptedResponse, errorResponses, messageParams, messageStatusResponse, sendBody, voicemailNotificationBody } from './public.schemas';
+import { acceptedResponse, errorResponses, historyQuery, historyResponse, messageParams, messageStatusResponse, sendBody, voicemailNotificationBody } from './public.schemas';
+
+function statusView(m: MessageStatusView) {
+  return {
+    id: m.id,
+    status: m.status,
+    to: m.to,
+    from: m.from,
+    ...(m.errorCode !== null ? { errorCode: m.errorCode } : {}),
+    attempts: m.attempts,
+    ...(m.providerMessageId !== null ? { providerMessageId: m.providerMessageId } : {}),
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
 
 const tags = ['sms'];
 const security = [{ apiKey: [] }];
@@ -110,17 +124,34 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
       const key = await authenticateApiKey(services, req.headers['x-api-key'], { readOnly: true });
       const m = await findTenantMessage(services.db, key.tenantId, req.params.id);
       if (m === null) throw new AppError('not_found', 'Message not found');
-      return {
-        id: m.id,
-        status: m.status,
-        to: m.to,
-        from: m.from,
-        ...(m.errorCode !== null ? { errorCode: m.errorCode } : {}),
-        attempts: m.attempts,
-        ...(m.providerMessageId !== null ? { providerMessageId: m.providerMessageId } : {}),
-        createdAt: m.createdAt.toISOString(),
-        updatedAt: m.updatedAt.toISOString(),
-      };
+      return statusView(m);
+    },
+  );
+
+  app.get(
+    '/api/sms/messages',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The tenant\'s message history, newest first',
+        description: 'Any API key of the tenant; only its own messages. Filter by status and creation time (since inclusive, until exclusive); follow `nextCursor` for the next page.',
+        querystring: historyQuery,
+        response: { 200: historyResponse, ...errorResponses(400, 401, 429, 503) },
+      },
+    },
+    async (req) => {
+      const key = await authenticateApiKey(services, req.headers['x-api-key'], { readOnly: true });
+      const { status, since, until, cursor, limit } = req.query;
+      if (cursor !== undefined && decodeCursor(cursor) === null) throw new AppError('invalid_request', 'cursor: not a cursor this API returned');
+      const page = await listTenantMessages(services.db, key.tenantId, {
+        status,
+        since: since ? new Date(since) : undefined,
+        until: until ? new Date(until) : undefined,
+        cursor,
+        limit,
+      });
+      return { items: page.items.map(statusView), nextCursor: page.nextCursor };
     },
   );
 };
