@@ -2,12 +2,22 @@ import { isValidPhoneNumber } from 'libphonenumber-js/max';
 
 const E164 = /^\+[1-9][0-9]{7,14}$/;
 
+/** isValidPhoneNumber costs ~12 µs; the same few numbers (senders, regular destinations) recur on every request. */
+const validity = new Map<string, boolean>();
+
 /**
  * Strict +E.164: a plus, then 8 to 15 digits (no spaces or punctuation), and a number that
  * libphonenumber-js's full metadata accepts as valid (so `+15555550100` fails: no such area code).
  */
 export function isValidE164(value: unknown): value is string {
-  return typeof value === 'string' && E164.test(value) && isValidPhoneNumber(value);
+  if (typeof value !== 'string' || !E164.test(value)) return false;
+  let ok = validity.get(value);
+  if (ok === undefined) {
+    ok = isValidPhoneNumber(value);
+    if (validity.size >= 10_000) validity.clear();
+    validity.set(value, ok);
+  }
+  return ok;
 }
 
 /**

@@ -7,3 +7,8 @@ export * from './admin.service';
 export * from './diagnostics.service';
 export * from './message-ops.service';
 export * from './message.repository';
+export * from './sql-runner';
+export * from './api-key.repository';
+export * from './accept-message';
+export * from './idempotency.repository';
+export * from './message-history.repository';
