@@ -338,3 +338,186 @@ export function duplicatesByBody(published: { message: string | null }[]): { dup
   }
   return { duplicated, maxPerBody };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The API as a child process, and a REST client that never waits without a bound
+
+export const ADMIN_TOKEN = 'faults-admin-token-0123456789';
+
+export interface ApiChild extends Child {
+  url: string;
+}
+
+export async function spawnApi(name: string, env: { databaseUrl: string; redisUrl: string; prefix: string; [k: string]: string }): Promise<ApiChild> {
+  const { databaseUrl, redisUrl, prefix, ...rest } = env;
+  const port = await freePort();
+  const c = spawnNode(name, API_MAIN, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ADMIN_TOKEN,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    API_KEY_RATE_PER_SEC: '1000000',
+    LOG_LEVEL: 'warn',
+    ...rest,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    `${name} listening`,
+    async () => {
+      if (c.child.exitCode !== null) throw new Error(`${name} exited: ${c.stderr.join('\n')}`);
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      return res.ok;
+    },
+    20_000,
+    100,
+  );
+  return { ...c, url };
+}
+
+/** A new API key for the tenant through the admin API. */
+export async function createApiKey(apiUrl: string, tenantId: number, permissions = ['sms:send', 'events:publish']): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/admin/tenants/${tenantId}/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ permissions }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (res.status !== 201) throw new Error(`api key: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { key: string }).key;
+}
+
+export interface RestAnswer {
+  /** HTTP status; 0 when the client timeout passed first (a hang) or the connection failed. */
+  status: number;
+  id?: string;
+  retryAfter?: string | null;
+  error?: string;
+  ms: number;
+}
+
+/** `POST /api/sms/send`, bounded by a client timeout. */
+export async function restSend(apiUrl: string, apiKey: string, to: string, message: string, timeoutMs = 10_000): Promise<RestAnswer> {
+  const t0 = Date.now();
+  try {
+    const res = await fetch(`${apiUrl}/api/sms/send`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ to, message }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let id: string | undefined;
+    try {
+      id = (JSON.parse(text) as { id?: string }).id;
+    } catch {
+      // Not JSON: kept in error below.
+    }
+    return { status: res.status, ...(id ? { id } : {}), retryAfter: res.headers.get('retry-after'), ...(res.status >= 300 ? { error: text.slice(0, 200) } : {}), ms: Date.now() - t0 };
+  } catch (err) {
+    return { status: 0, error: String((err as Error)?.name ?? err), ms: Date.now() - t0 };
+  }
+}
+
+export interface RestLoadResult {
+  /** Message ids answered 202, with the body each was sent with. */
+  accepted: Map<string, string>;
+  /** Every answer other than 202, by status (0: timeout or connection error). */
+  refused: Map<number, number>;
+  /** 503 answers without a Retry-After header. */
+  unavailableWithoutRetryAfter: number;
+  /** Bodies never accepted after `maxTries`. */
+  gaveUp: number;
+  maxMs: number;
+}
+
+/**
+ * Sends `count` messages with unique bodies at the given concurrency. A 503 or 429 is retried
+ * as a client would (after a short pause, at most `maxTries` times): those answers promise
+ * that nothing was accepted, so the retry cannot double-send. Anything else but 202 is kept.
+ */
+export async function restLoad(opts: {
+  apiUrl: string;
+  apiKey: string;
+  to: string;
+  count: number;
+  concurrency: number;
+  body: (i: number) => string;
+  timeoutMs?: number;
+  maxTries?: number;
+  retryPauseMs?: number;
+  /** Called after each 202 (progress). */
+  onAccepted?: (n: number) => void;
+}): Promise<RestLoadResult> {
+  const result: RestLoadResult = { accepted: new Map(), refused: new Map(), unavailableWithoutRetryAfter: 0, gaveUp: 0, maxMs: 0 };
+  let next = 0;
+  const one = async (i: number) => {
+    const body = opts.body(i);
+    for (let attempt = 1; attempt <= (opts.maxTries ?? 100); attempt++) {
+      const a = await restSend(opts.apiUrl, opts.apiKey, opts.to, body, opts.timeoutMs ?? 10_000);
+      result.maxMs = Math.max(result.maxMs, a.ms);
+      if (a.status === 202 && a.id) {
+        result.accepted.set(a.id, body);
+        opts.onAccepted?.(result.accepted.size);
+        return;
+      }
+      result.refused.set(a.status, (result.refused.get(a.status) ?? 0) + 1);
+      if (a.status === 503 && !a.retryAfter) result.unavailableWithoutRetryAfter++;
+      if (a.status !== 503 && a.status !== 429) {
+        // Not a documented "try again": stop, the test reports it.
+        result.gaveUp++;
+        return;
+      }
+      await sleep(opts.retryPauseMs ?? 200);
+    }
+    result.gaveUp++;
+  };
+  await Promise.all(
+    Array.from({ length: opts.concurrency }, async () => {
+      while (next < opts.count) await one(next++);
+    }),
+  );
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounting
+
+export interface Accounting {
+  accepted: number;
+  terminal: number;
+  /** Accepted but never terminal (or with no row at all) by the deadline. */
+  lost: number;
+  byStatus: Record<string, number>;
+  drainMs: number;
+}
+
+/**
+ * Waits (bounded) until every accepted message is terminal. `acceptedIds` are the REST 202s;
+ * voicemail events count as accepted once their Message row exists (DESIGN "Delivery").
+ */
+export async function awaitTerminal(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
+  opts: { tenantId: number; restIds: string[]; started: number; timeoutMs: number; expectEvents?: number },
+): Promise<Accounting> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const { rows } = await query(
+      `SELECT status::text AS status, count(*)::int AS n FROM messages WHERE tenant_id = $1 AND (source = 'event' OR id = ANY($2::uuid[])) GROUP BY status`,
+      [opts.tenantId, opts.restIds],
+    ).catch(() => ({ rows: [] as Record<string, unknown>[] }));
+    const byStatus: Record<string, number> = Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    const terminal = (byStatus.sent ?? 0) + (byStatus.failed ?? 0) + (byStatus.skipped ?? 0);
+    const { rows: restRows } = await query(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::uuid[])`, [opts.restIds]).catch(() => ({ rows: [{ n: -1 }] }));
+    const restFound = Number(restRows[0]?.n ?? 0);
+    const events = total - restFound;
+    const done = restFound === opts.restIds.length && terminal === total && (opts.expectEvents === undefined || events >= opts.expectEvents);
+    if (done || Date.now() > deadline) {
+      const accepted = opts.restIds.length + events;
+      return { accepted, terminal, lost: accepted - terminal, byStatus, drainMs: Date.now() - opts.started };
+    }
+    await sleep(250);
+  }
+}
