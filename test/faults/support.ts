@@ -1,4 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,9 @@ const ROOT = path.resolve(__dirname, '../..');
 export const WORKER_MAIN = path.join(ROOT, 'apps/worker/dist/main.js');
 export const API_MAIN = path.join(ROOT, 'apps/api/dist/main.js');
 export const SNS_CREDENTIALS = { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' };
+
+/** Asynchronous, so that the test process (the fake SNS lives in it) keeps serving meanwhile. */
+const run = promisify(execFile);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -101,13 +105,10 @@ export class TestPostgres {
     const name = `pbxfaults_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${randomBytes(3).toString('hex')}`;
     const port = await freePort();
     const pg = new TestPostgres(name, port);
-    execFileSync('pg_createcluster', ['15', name, '-p', String(port), '--start-conf', 'manual', '--', '-A', 'trust'], { stdio: 'pipe' });
-    // Small and quick: this cluster lives for one test file.
-    execFileSync('pg_conftool', ['15', name, 'set', 'listen_addresses', '127.0.0.1'], { stdio: 'pipe' });
-    execFileSync('pg_conftool', ['15', name, 'set', 'max_connections', '300'], { stdio: 'pipe' });
-    execFileSync('pg_conftool', ['15', name, 'set', 'fsync', 'off'], { stdio: 'pipe' });
-    execFileSync('pg_conftool', ['15', name, 'set', 'synchronous_commit', 'off'], { stdio: 'pipe' });
-    pg.start();
+    // Small and quick: this cluster lives for one test file (it listens on localhost only, the default).
+    const settings = ['max_connections=300', 'fsync=off', 'synchronous_commit=off'].flatMap((o) => ['-o', o]);
+    execFileSync('pg_createcluster', ['15', name, '-p', String(port), '--start-conf', 'manual', ...settings, '--', '-A', 'trust'], { stdio: 'pipe' });
+    await pg.start();
     await waitFor('postgres cluster up', () => pg.ping(), 20_000, 100);
     await migrate(pg.url);
     return pg;
@@ -126,13 +127,13 @@ export class TestPostgres {
     }
   }
 
-  start(): void {
-    execFileSync('pg_ctlcluster', ['15', this.name, 'start'], { stdio: 'pipe' });
+  async start(): Promise<void> {
+    await run('pg_ctlcluster', ['15', this.name, 'start']);
   }
 
   /** Fast shutdown: every connection is cut, new ones are refused until start(). */
-  stop(): void {
-    execFileSync('pg_ctlcluster', ['15', this.name, 'stop', '-m', 'fast'], { stdio: 'pipe' });
+  async stop(): Promise<void> {
+    await run('pg_ctlcluster', ['15', this.name, 'stop', '-m', 'fast']);
   }
 
   drop(): void {
@@ -175,33 +176,36 @@ export class TestRedis {
   }
 
   async start(): Promise<void> {
-    execFileSync(
+    await run(
       'redis-server',
       [
         '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec',
         '--save', '', '--maxmemory-policy', 'noeviction', '--daemonize', 'yes', '--pidfile', this.pidFile, '--logfile', path.join(this.dir, 'redis.log'),
       ],
-      { stdio: 'pipe' },
     );
-    await waitFor('redis up', async () => this.cli('PING').trim() === 'PONG', 10_000, 50);
+    await waitFor('redis up', async () => (await this.cliAsync('PING')).trim() === 'PONG', 10_000, 50);
   }
 
   cli(...args: string[]): string {
     return execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], { stdio: 'pipe', timeout: 10_000 }).toString();
   }
 
+  async cliAsync(...args: string[]): Promise<string> {
+    return (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], { timeout: 10_000 })).stdout;
+  }
+
   /** SHUTDOWN: the append-only file is flushed, then the server exits. */
   async stop(): Promise<void> {
     try {
-      this.cli('SHUTDOWN');
+      await this.cliAsync('SHUTDOWN');
     } catch {
       // redis-cli reports the dropped connection as an error.
     }
     await waitFor('redis down', async () => !existsSync(this.pidFile), 10_000, 50);
   }
 
-  flushAll(): void {
-    this.cli('FLUSHALL');
+  async flushAll(): Promise<void> {
+    await this.cliAsync('FLUSHALL');
   }
 
   private killSync(): void {
@@ -447,6 +451,8 @@ export async function restLoad(opts: {
   timeoutMs?: number;
   maxTries?: number;
   retryPauseMs?: number;
+  /** Pause after each accepted request, per lane (paces the load). */
+  pauseMs?: number;
   /** Called after each 202 (progress). */
   onAccepted?: (n: number) => void;
 }): Promise<RestLoadResult> {
@@ -460,6 +466,7 @@ export async function restLoad(opts: {
       if (a.status === 202 && a.id) {
         result.accepted.set(a.id, body);
         opts.onAccepted?.(result.accepted.size);
+        if (opts.pauseMs) await sleep(opts.pauseMs);
         return;
       }
       result.refused.set(a.status, (result.refused.get(a.status) ?? 0) + 1);
