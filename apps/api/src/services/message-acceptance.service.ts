@@ -53,6 +53,8 @@ export class MessageAcceptance {
     private readonly redis: Redis,
     private readonly producer: QueueProducer,
     private readonly logger: Logger,
+    /** Called once per message written and enqueued (metrics). */
+    private readonly onAccepted: (m: MessageToAccept) => void = () => undefined,
     private readonly enqueueTimeoutMs = ENQUEUE_TIMEOUT_MS,
   ) {}
 
@@ -90,6 +92,7 @@ export class MessageAcceptance {
         setImmediate(() => this.flush());
       }
     });
+    this.onAccepted(m);
     return id;
   }
 
