@@ -68,7 +68,7 @@ export function createPublicServices(deps: ApiDeps): PublicServices {
     keys,
     limiter: new ApiKeyRateLimiter(deps.redis, deps.producer.prefix, deps.config.API_KEY_RATE_PER_SEC),
     configs,
-    acceptance: new MessageAcceptance(deps.pool, deps.redis, deps.producer, deps.logger),
+    acceptance: new MessageAcceptance(deps.pool, deps.redis, deps.producer, deps.logger, (m) => deps.metrics.messagesAccepted.inc({ kind: m.kind, source: m.source })),
     idempotency: new IdempotencyService(deps.pool),
     invalidateTenant,
     async close() {

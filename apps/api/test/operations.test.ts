@@ -102,6 +102,16 @@ describe('metrics', () => {
     expect(count(after, line)).toBe(before + 2);
     expect(after).toMatch(/pbx_sms_queue_jobs\{queue="sms-send",state="waiting",service="api"\} \d+/);
   });
+
+  it('counts accepted messages by kind and source', async () => {
+    const accepted = /pbx_sms_messages_accepted_total\{kind="api",source="rest",service="api"\} (\d+)/;
+    const value = async () => Number(accepted.exec((await t.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1] ?? 0);
+    const before = await value();
+    const key = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: {}, headers: admin })).json().key as string;
+    const sent = await t.app.inject({ method: 'POST', url: '/api/sms/send', payload: { to: '+14165551234', message: 'hi' }, headers: { 'x-api-key': key } });
+    expect(sent.statusCode).toBe(202);
+    expect(await value()).toBe(before + 1);
+  });
 });
 
 describe('queue overview', () => {

@@ -97,28 +97,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant's own message; null for another tenant's id, an unknown id or one that is not a UUID. */
 export async function findTenantMessage(db: SqlRunner, tenantId: number, id: string): Promise<MessageStatusView | null> {
   if (!UUID.test(id)) return null;
-  const { rows } = await db.query<{
-    id: string; status: MessageStatusView['status']; to_number: string | null; from_number: string | null; error_code: string | null;
-    attempts: number; provider_message_id: string | null; created_at: Date; updated_at: Date;
-  }>({
+  const { rows } = await db.query<MessageStatusRow>({
     name: 'tenant_message',
     text: `SELECT id, status, to_number, from_number, error_code, attempts, provider_message_id, created_at, updated_at
            FROM messages WHERE id = $1 AND tenant_id = $2`,
     values: [id, tenantId],
   });
   const r = rows[0];
-  if (!r) return null;
-  return {
-    id: r.id,
-    status: r.status,
-    to: r.to_number,
-    from: r.from_number,
-    errorCode: r.error_code,
-    attempts: r.attempts,
-    providerMessageId: r.provider_message_id,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
+  return r ? toStatusView(r) : null;
 }
 
 /** Whether a worker has already turned this voicemail event into a Message (sent, queued or skipped). */
@@ -136,4 +122,23 @@ export async function tenantMessageExists(db: SqlRunner, tenantId: number, id: s
   if (!UUID.test(id)) return false;
   const { rows } = await db.query({ name: 'tenant_message_exists', text: 'SELECT 1 FROM messages WHERE id = $1 AND tenant_id = $2', values: [id, tenantId] });
   return rows.length > 0;
+}
+
+export interface MessageStatusRow {
+  id: string; status: MessageStatusView['status']; to_number: string | null; from_number: string | null; error_code: string | null;
+  attempts: number; provider_message_id: string | null; created_at: Date; updated_at: Date;
+}
+
+export function toStatusView(r: MessageStatusRow): MessageStatusView {
+  return {
+    id: r.id,
+    status: r.status,
+    to: r.to_number,
+    from: r.from_number,
+    errorCode: r.error_code,
+    attempts: r.attempts,
+    providerMessageId: r.provider_message_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }

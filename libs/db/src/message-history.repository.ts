@@ -1,4 +1,4 @@
-import type { MessageStatusView } from './accept-message';
+import { toStatusView, type MessageStatusRow, type MessageStatusView } from './accept-message';
 import type { SqlRunner } from './sql-runner';
 
 export interface HistoryQuery {
@@ -50,10 +50,7 @@ export async function listTenantMessages(db: SqlRunner, tenantId: number, q: His
     }
   }
   values.push(q.limit + 1);
-  const { rows } = await db.query<{
-    id: string; status: MessageStatusView['status']; to_number: string | null; from_number: string | null; error_code: string | null;
-    attempts: number; provider_message_id: string | null; created_at: Date; updated_at: Date;
-  }>({
+  const { rows } = await db.query<MessageStatusRow>({
     text: `SELECT id, status, to_number, from_number, error_code, attempts, provider_message_id, created_at, updated_at
            FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
     values,
@@ -61,17 +58,7 @@ export async function listTenantMessages(db: SqlRunner, tenantId: number, q: His
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      status: r.status,
-      to: r.to_number,
-      from: r.from_number,
-      errorCode: r.error_code,
-      attempts: r.attempts,
-      providerMessageId: r.provider_message_id,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    })),
+    items: page.map(toStatusView),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_at, last.id) : null,
   };
 }

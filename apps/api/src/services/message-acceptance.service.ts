@@ -6,17 +6,11 @@ import type { Logger } from '@pbx-sms/observability';
 import { JOB_NAMES, SEND_JOB_ATTEMPTS, sendJobId, type QueueProducer } from '@pbx-sms/queue';
 import { isUnavailableError } from '../http-errors';
 
-export interface MessageToAccept {
-  tenantId: number;
-  kind: 'api' | 'voicemail';
-  source: 'action' | 'rest';
-  from: string;
-  to: string;
-  body: string;
-  extension: string | null;
+/** What a route accepts: the row less what acceptance computes (segments, encoding) and, optionally, the id. */
+export type MessageToAccept = Omit<AcceptedMessage, 'id' | 'segments' | 'encoding'> & {
   /** A pre-chosen id (idempotency promises it before the row exists); a new UUID otherwise. */
   id?: string;
-}
+};
 
 /** How long an enqueue may take before the requests give up with 503. */
 export const ENQUEUE_TIMEOUT_MS = 3_000;
@@ -59,6 +53,8 @@ export class MessageAcceptance {
     private readonly redis: Redis,
     private readonly producer: QueueProducer,
     private readonly logger: Logger,
+    /** Called once per message written and enqueued (metrics). */
+    private readonly onAccepted: (m: MessageToAccept) => void = () => undefined,
     private readonly enqueueTimeoutMs = ENQUEUE_TIMEOUT_MS,
   ) {}
 
@@ -96,6 +92,7 @@ export class MessageAcceptance {
         setImmediate(() => this.flush());
       }
     });
+    this.onAccepted(m);
     return id;
   }
 
