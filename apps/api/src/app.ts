@@ -59,6 +59,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // The OpenAPI document, generated from the zod schemas that validate the requests.
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs/json'));
 
   const metrics = deps.metrics;
   app.addHook('onResponse', async (request, reply) => {
