@@ -7,6 +7,10 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
+import { actionRoutes } from './routes/action.route';
+import { smsRoutes } from './routes/sms.route';
+import { eventsRoutes } from './routes/events.route';
+import { createPublicServices } from './public-services';
 import { operationsRoutes } from './routes/operations.route';
 import { metricsRoute } from './routes/metrics.route';
 
@@ -55,6 +59,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // The OpenAPI document, generated from the zod schemas that validate the requests.
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs/json'));
 
   const metrics = deps.metrics;
   app.addHook('onResponse', async (request, reply) => {
@@ -63,9 +68,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
 
+  const services = createPublicServices(deps);
+  app.addHook('onClose', async () => services.close());
+
   await app.register(healthRoutes, { deps });
   await app.register(metricsRoute, { metrics, queues: [deps.producer.sendQueue, deps.producer.voicemailQueue] });
-  await app.register(adminRoutes, { deps });
+  // Config written through this process's admin API is dropped from the caches at once.
+  await app.register(adminRoutes, { deps, onConfigChange: services.invalidateTenant });
   await app.register(operationsRoutes, { deps });
+  await app.register(actionRoutes, { services });
+  await app.register(smsRoutes, { services });
+  await app.register(eventsRoutes, { services, deps });
   return app as unknown as FastifyInstance;
 }

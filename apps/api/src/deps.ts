@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
 import type { ApiConfig } from '@pbx-sms/config';
 import type { PrismaClient } from '@pbx-sms/db';
 import type { Logger, Metrics } from '@pbx-sms/observability';
@@ -8,7 +9,9 @@ import type { QueueProducer } from '@pbx-sms/queue';
 export interface ApiDeps {
   config: ApiConfig;
   prisma: PrismaClient;
-  /** Producer connection (fails fast when Redis is down). */
+  /** Plain node-postgres pool for the hot path (accepting messages, key lookups, idempotency). */
+  pool: Pool;
+  /** Producer connection (fails fast when Redis is down); also carries the API key rate limit. */
   redis: Redis;
   producer: QueueProducer;
   logger: Logger;

@@ -1,5 +1,5 @@
 import { apiSchema, loadConfigOrExit } from '@pbx-sms/config';
-import { createPrisma } from '@pbx-sms/db';
+import { createPool, createPrisma } from '@pbx-sms/db';
 import { createLogger, createMetrics } from '@pbx-sms/observability';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
 import { buildApp } from './app';
@@ -8,9 +8,11 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(apiSchema);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const prisma = createPrisma(config.DATABASE_URL);
-  const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
+  const pool = createPool(config.DATABASE_URL, { max: 20 });
+  // Auto-pipelining sends the commands of concurrent requests (rate limit, enqueue) in one write.
+  const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, enableAutoPipelining: true });
   const producer = new QueueProducer(redis, config.QUEUE_PREFIX);
-  const app = await buildApp({ config, prisma, redis, producer, logger, metrics: createMetrics('api') });
+  const app = await buildApp({ config, prisma, pool, redis, producer, logger, metrics: createMetrics('api') });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     await app.close().catch(() => undefined);
     await producer.close().catch(() => undefined);
-    await Promise.allSettled([prisma.$disconnect(), redis.quit()]);
+    await Promise.allSettled([prisma.$disconnect(), pool.end(), redis.quit()]);
     clearTimeout(timer);
     process.exit(0);
   };

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiSchema, loadConfig, type ApiConfig } from '@pbx-sms/config';
-import { createLogger, createMetrics } from '@pbx-sms/observability';
+import { createPool, createPrisma } from '@pbx-sms/db';
+import { createLogger, createMetrics, type Logger } from '@pbx-sms/observability';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
 import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { buildApp } from '../src/app';
@@ -18,8 +19,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+export interface TestApiOptions {
+  /** A logger to capture output (default: silent). */
+  logger?: Logger;
+  /** Point the API's Postgres clients (Prisma and the pool) elsewhere, e.g. at a closed port. */
+  apiDatabaseUrl?: string;
+}
+
 /** The real API over a test file's own Postgres schema and Redis prefix. */
-export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(label: string, env: Record<string, string> = {}, opts: TestApiOptions = {}): Promise<TestApi> {
   const db = await createTestDatabase(label);
   const prefix = testQueuePrefix(label);
   const config: ApiConfig = loadConfig(apiSchema, {
@@ -30,9 +38,19 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const redis: Redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
+  const redis: Redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, enableAutoPipelining: true });
   const producer = new QueueProducer(redis, prefix);
-  const deps: ApiDeps = { config, prisma: db.prisma, redis, producer, logger: createLogger({ level: 'silent' }), metrics: createMetrics('api', { defaultMetrics: false }) };
+  const apiPrisma = opts.apiDatabaseUrl !== undefined ? createPrisma(opts.apiDatabaseUrl, { max: 2 }) : db.prisma;
+  const pool = createPool(opts.apiDatabaseUrl ?? db.url, { max: 10, connectionTimeoutMillis: 2_000 });
+  const deps: ApiDeps = {
+    config,
+    prisma: apiPrisma,
+    pool,
+    redis,
+    producer,
+    logger: opts.logger ?? createLogger({ level: process.env.TEST_LOG ?? 'silent' }),
+    metrics: createMetrics('api', { defaultMetrics: false }),
+  };
   const app = await buildApp(deps);
   await app.ready();
   return {
@@ -44,6 +62,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
       await app.close();
       await producer.close();
       redis.disconnect();
+      await pool.end();
+      if (apiPrisma !== db.prisma) await apiPrisma.$disconnect();
       await flushPrefix(prefix);
       await db.cleanup();
     },

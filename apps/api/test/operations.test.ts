@@ -13,6 +13,9 @@ beforeAll(async () => {
   await put('/api/admin/tenants/59/extensions/1002', { smsNotifications: false, smsNumber: '+14165551234' });
   await put('/api/admin/tenants/59/extensions/1003', { smsNotifications: true, smsNumber: null });
   await put('/api/admin/tenants/60', { name: 'Other' });
+  await put('/api/admin/tenants/61', { name: 'No voicemail' });
+  await put('/api/admin/tenants/61/sms-numbers/%2B14165550100', { smsEnabled: true });
+  await put('/api/admin/tenants/61/sms-settings', { active: true, senderNumber: '+14165550100', voicemailEnabled: false, apiEnabled: true });
 });
 afterAll(async () => {
   await t.close();
@@ -30,6 +33,8 @@ describe('dry run: which rule blocks, in plain words', () => {
     [59, { to: '+15555550100' }, false, 'destination_valid', /not a valid \+E\.164/],
     [60, { to: '+14165551234' }, false, 'api_enabled', /Enable SMS API is set to No/],
     [60, { extension: '1001' }, false, 'tenant_active', /Active is set to No/],
+    [61, { extension: '1001' }, false, 'voicemail_enabled', /Voicemail notifications are set to No/],
+    [61, { to: '+14165551234' }, true, null, /would be sent/],
   ])('tenant %i %j', async (tenant, payload, wouldSend, rule, summary) => {
     const res = await dryRun(tenant, payload);
     expect(res.statusCode).toBe(200);
@@ -70,6 +75,16 @@ describe('trace and failed-message handling', () => {
     expect(res.json()).toMatchObject({ status: 'failed', explanation: expect.stringMatching(/Failed after 1 attempt.*provider_rejected/), attempts: [{ attempt: 1, outcome: 'failed', providerError: 'InvalidParameter: bad' }] });
   });
 
+  it.each([
+    ['sent', { status: 'sent' as const, attempts: 1, providerMessageId: 'sns-1', sentAt: new Date() }, /^Sent at .* after 1 attempt\(s\); the provider's message id is sns-1/],
+    ['skipped', { status: 'skipped' as const, errorCode: 'destination_missing', errorDetail: 'SMS notifications are off for extension 1002' }, /^Not sent: SMS notifications are off for extension 1002 \(destination_missing\)/],
+    ['queued', { status: 'queued' as const }, /^Queued since .*, waiting for a worker/],
+  ])('explains a %s message in plain words', async (_s, data, explanation) => {
+    const m = await t.db.prisma.message.create({ data: { tenantId: 59, kind: 'voicemail', source: 'event', body: 'x', ...data } });
+    const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/59/messages/${m.id}/trace`, headers: admin });
+    expect(res.json().explanation).toMatch(explanation);
+  });
+
   it('does not trace another tenant\'s message', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/60/messages/${failedId}/trace`, headers: admin });
     expect(res.statusCode).toBe(404);
@@ -101,6 +116,16 @@ describe('metrics', () => {
     const after = await scrape();
     expect(count(after, line)).toBe(before + 2);
     expect(after).toMatch(/pbx_sms_queue_jobs\{queue="sms-send",state="waiting",service="api"\} \d+/);
+  });
+
+  it('counts accepted messages by kind and source', async () => {
+    const accepted = /pbx_sms_messages_accepted_total\{kind="api",source="rest",service="api"\} (\d+)/;
+    const value = async () => Number(accepted.exec((await t.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1] ?? 0);
+    const before = await value();
+    const key = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: {}, headers: admin })).json().key as string;
+    const sent = await t.app.inject({ method: 'POST', url: '/api/sms/send', payload: { to: '+14165551234', message: 'hi' }, headers: { 'x-api-key': key } });
+    expect(sent.statusCode).toBe(202);
+    expect(await value()).toBe(before + 1);
   });
 });
 

@@ -3,7 +3,7 @@ import { isAppError } from '@pbx-sms/core';
 import { CliContext } from './context';
 import { apiKeyCommand, extensionCommand, migrateCommand, numberCommand, settingsCommand, tenantCommand } from './commands/config.commands';
 import { seedDemoCommand } from './commands/seed-demo.command';
-import { dryRunCommand, eventCommand, messagesCommand } from './commands/operations.commands';
+import { dryRunCommand, eventCommand, messagesCommand, queuesCommand } from './commands/operations.commands';
 
 export const USAGE = `pbx-sms operator CLI (reads DATABASE_URL, REDIS_URL, QUEUE_PREFIX)
 
@@ -16,6 +16,7 @@ export const USAGE = `pbx-sms operator CLI (reads DATABASE_URL, REDIS_URL, QUEUE
   api-key list <tenant> | create <tenant> [--permissions sms:send,events:publish] [--name NAME] | revoke <tenant> <keyId>
   dry-run <tenant> --extension EXT | --to +E164 [--via api|event]   which rule would block, in plain words
   messages failed [--tenant ID] [--since ISO] [--until ISO] [--code CODE] | show <id> | retry <id> | retry-all [filters]
+  queues                          jobs per state and the latest failed jobs of each queue
   event publish <tenant> <extension> [--caller-id N] [--caller-name NAME] [--duration S]   a test voicemail event`;
 
 type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
@@ -31,6 +32,7 @@ export const COMMANDS: Record<string, Command> = {
   'dry-run': dryRunCommand,
   messages: messagesCommand,
   event: eventCommand,
+  queues: (ctx) => queuesCommand(ctx),
 };
 
 /** Runs one command; returns the exit code (0 ok, 2 bad input or not found, 1 anything else). */

@@ -118,5 +118,12 @@ describe('operator CLI', () => {
       expect(JSON.parse(r.out)).toMatchObject({ status: 'queued', eventId: expect.stringMatching(/^cli-/) });
       expect((await cli('event', 'publish', '59', 'bad ext!')).err).toMatch(/extension/);
     });
+
+    it('shows the queues', async () => {
+      const r = await cli('queues');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^sms-send: waiting \d+, delayed \d+, active \d+, completed \d+, failed \d+/m);
+      expect(r.out).toMatch(/^voicemail-events: waiting [1-9]/m);
+    });
   });
 });

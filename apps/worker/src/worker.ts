@@ -125,8 +125,8 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     connection: consumerRedis,
     prefix,
     concurrency,
-    lockDuration: deps.bullmq?.lockDuration ?? 30_000,
-    stalledInterval: deps.bullmq?.stalledInterval ?? 30_000,
+    lockDuration: deps.bullmq?.lockDuration ?? config.BULLMQ_LOCK_DURATION_MS,
+    stalledInterval: deps.bullmq?.stalledInterval ?? config.BULLMQ_STALLED_INTERVAL_MS,
     // A crash must not fail a job: it is picked up again by another replica. Sends still end
     // at SEND_MAX_ATTEMPTS because every claim counts an attempt on the Message.
     maxStalledCount: deps.bullmq?.maxStalledCount ?? 100,

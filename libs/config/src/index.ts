@@ -45,6 +45,9 @@ export const workerSchema = commonSchema.extend({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(25_000),
   RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(10_000),
   RECONCILE_AFTER_MS: int(0, 3_600_000).default(30_000),
+  /** BullMQ job lock and stalled-job check; a crashed replica's jobs return after about this long. */
+  BULLMQ_LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
+  BULLMQ_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
 });
 
 export const cliSchema = commonSchema;

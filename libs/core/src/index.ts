@@ -8,3 +8,4 @@ export * from './api-key';
 export * from './backoff';
 export * from './provider-error';
 export * from './segments-quick';
+export * from './action-params';

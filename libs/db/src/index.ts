@@ -8,3 +8,8 @@ export * from './diagnostics.service';
 export * from './message-ops.service';
 export * from './message.repository';
 export * from './tenant-config.pg';
+export * from './sql-runner';
+export * from './api-key.repository';
+export * from './accept-message';
+export * from './idempotency.repository';
+export * from './message-history.repository';

@@ -18,9 +18,12 @@ export const REDACT_PATHS = [
 
 const QUERY_SECRET = /([?&](?:apikey|api_key|to_number|body|key|token)=)[^&#]*/gi;
 
-/** A URL fit for logs: the values of apikey, to_number and body are replaced. */
+// A number in a path (admin routes carry the +E.164 number as a path parameter).
+const PATH_NUMBER = /(?:%2B|\+|%20| )\d{6,}|\d{11,}/gi;
+
+/** A URL fit for logs: the values of apikey, to_number and body are replaced, and phone numbers in the path. */
 export function redactUrl(url: string): string {
-  return url.replace(QUERY_SECRET, '$1[redacted]');
+  return url.replace(QUERY_SECRET, '$1[redacted]').replace(PATH_NUMBER, '[redacted-number]');
 }
 
 const PHONE_LIKE = /\+?\d[\d \-()]{6,}\d/g;

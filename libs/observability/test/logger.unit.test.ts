@@ -26,5 +26,7 @@ describe('logger redaction', () => {
 
   it('redacts query values in URLs', () => {
     expect(redactUrl('/?apikey=k&server=59&to_number=%2B1&body=abc')).toBe('/?apikey=[redacted]&server=59&to_number=[redacted]&body=[redacted]');
+    expect(redactUrl('/api/admin/tenants/59/sms-numbers/%2B14165550100')).toBe('/api/admin/tenants/59/sms-numbers/[redacted-number]');
+    expect(redactUrl('/api/admin/tenants/59/sms-numbers/+14165550100?x=1')).toBe('/api/admin/tenants/59/sms-numbers/[redacted-number]?x=1');
   });
 });

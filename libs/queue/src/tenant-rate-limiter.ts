@@ -35,6 +35,12 @@ return math.ceil((1 - tokens) * 1000 / rate)
 
 type WithTokenBucket = Redis & { pbxTokenBucket(key: string, rate: number, burst: number): Promise<number> };
 
+/** Defines the bucket script on a connection once and takes a token from `key`: 0, or milliseconds to wait. */
+export function takeToken(redis: Redis, key: string, ratePerSec: number, burst: number): Promise<number> {
+  if (!('pbxTokenBucket' in redis)) redis.defineCommand('pbxTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET });
+  return (redis as WithTokenBucket).pbxTokenBucket(key, ratePerSec, burst).then(Number);
+}
+
 export interface TenantRateLimiterOptions {
   ratePerSec: number;
   /** Bucket size; default one second's worth (`ratePerSec`). */
@@ -42,17 +48,14 @@ export interface TenantRateLimiterOptions {
 }
 
 export class TenantRateLimiter {
-  private readonly redis: WithTokenBucket;
   private readonly rate: number;
   private readonly burst: number;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly prefix: string,
     opts: TenantRateLimiterOptions,
   ) {
-    if (!('pbxTokenBucket' in redis)) redis.defineCommand('pbxTokenBucket', { numberOfKeys: 1, lua: TOKEN_BUCKET });
-    this.redis = redis as WithTokenBucket;
     this.rate = opts.ratePerSec;
     this.burst = Math.max(1, opts.burst ?? opts.ratePerSec);
   }
@@ -64,6 +67,6 @@ export class TenantRateLimiter {
 
   /** 0 if the tenant may send now (a token was taken), else milliseconds to wait. */
   async take(tenantId: number): Promise<number> {
-    return Number(await this.redis.pbxTokenBucket(this.key(tenantId), this.rate, this.burst));
+    return takeToken(this.redis, this.key(tenantId), this.rate, this.burst);
   }
 }

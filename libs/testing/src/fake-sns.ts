@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -57,6 +57,38 @@ export interface FakeSnsRequest {
   messageId: string | null;
 }
 
+/**
+ * Seeded random provider trouble: each Publish is throttled, answered 500 or left hanging with
+ * the given probabilities (checked in that order), else it succeeds. The draw for the n-th
+ * request of one (phone number, message) depends only on the seed, that pair and n, not on
+ * arrival order, so a run is reproducible however the worker schedules its jobs, and
+ * `chaosAttemptsNeeded` says in advance how many attempts each message takes.
+ */
+export interface FakeSnsChaos {
+  throttle?: number;
+  serverError?: number;
+  hang?: number;
+  seed?: number;
+}
+
+export type ChaosOutcome = 'throttle' | 'serverError' | 'hang' | 'ok';
+
+/** The chaos outcome of the `n`-th (0-based) Publish of this phone number and message. */
+export function chaosOutcome(chaos: FakeSnsChaos, phoneNumber: string, message: string, n: number): ChaosOutcome {
+  const digest = createHash('sha256').update(`${chaos.seed ?? 0}\u0000${phoneNumber}\u0000${message}\u0000${n}`).digest();
+  const r = digest.readUInt32BE(0) / 2 ** 32;
+  const throttle = chaos.throttle ?? 0;
+  const serverError = throttle + (chaos.serverError ?? 0);
+  const hang = serverError + (chaos.hang ?? 0);
+  return r < throttle ? 'throttle' : r < serverError ? 'serverError' : r < hang ? 'hang' : 'ok';
+}
+
+/** How many Publish requests this message needs under `chaos` to succeed (Infinity past `limit`). */
+export function chaosAttemptsNeeded(chaos: FakeSnsChaos, phoneNumber: string, message: string, limit = 100): number {
+  for (let n = 0; n < limit; n++) if (chaosOutcome(chaos, phoneNumber, message, n) === 'ok') return n + 1;
+  return Infinity;
+}
+
 export interface FakeSnsOptions {
   port?: number;
   host?: string;
@@ -94,6 +126,10 @@ export class FakeSnsServer {
   latencyMs: number;
   private readonly faults: FakeSnsFault[] = [];
   private always: FakeSnsFault | null = null;
+  private chaosMode: FakeSnsChaos | null = null;
+  private readonly chaosSeen = new Map<string, number>();
+  /** Chaos outcomes so far, by kind. */
+  readonly chaosCounts: Record<ChaosOutcome, number> = { throttle: 0, serverError: 0, hang: 0, ok: 0 };
   private readonly rejected = new Map<string, FakeSnsErrorCode>();
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
@@ -143,10 +179,23 @@ export class FakeSnsServer {
     return this;
   }
 
+  /**
+   * Seeded random throttling, 500s and hangs on every Publish not already given a fault by
+   * `failNext`, `failAlways` or `rejectNumber` (so a rejected number fails on its first
+   * attempt); null turns it off.
+   */
+  chaos(chaos: FakeSnsChaos | null): this {
+    this.chaosMode = chaos;
+    this.chaosSeen.clear();
+    for (const k of Object.keys(this.chaosCounts) as ChaosOutcome[]) this.chaosCounts[k] = 0;
+    return this;
+  }
+
   reset(): this {
     this.requests.length = 0;
     this.faults.length = 0;
     this.always = null;
+    this.chaos(null);
     this.rejected.clear();
     this.publishCount = 0;
     this.latencyMs = 0;
@@ -231,7 +280,8 @@ export class FakeSnsServer {
     if (!r.message) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: Empty message');
     if (!r.phoneNumber || !/^\+[1-9][0-9]{7,14}$/.test(r.phoneNumber)) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: PhoneNumber Reason: not a valid E.164 number');
 
-    const fault = this.faults.shift() ?? this.always ?? (this.rejected.has(r.phoneNumber) ? ({ type: 'error', code: this.rejected.get(r.phoneNumber)! } as const) : null);
+    const fault =
+      this.faults.shift() ?? this.always ?? (this.rejected.has(r.phoneNumber) ? ({ type: 'error', code: this.rejected.get(r.phoneNumber)! } as const) : null) ?? this.chaosFault(r.phoneNumber, r.message);
     if (fault) {
       switch (fault.type) {
         case 'hang':
@@ -259,11 +309,30 @@ export class FakeSnsServer {
     }
   }
 
+  private chaosFault(phoneNumber: string, message: string): FakeSnsFault | null {
+    if (!this.chaosMode) return null;
+    const key = `${phoneNumber}\u0000${message}`;
+    const n = this.chaosSeen.get(key) ?? 0;
+    this.chaosSeen.set(key, n + 1);
+    const outcome = chaosOutcome(this.chaosMode, phoneNumber, message, n);
+    this.chaosCounts[outcome]++;
+    switch (outcome) {
+      case 'throttle':
+        return { type: 'error', code: 'Throttled' };
+      case 'serverError':
+        return { type: 'error', code: 'InternalError' };
+      case 'hang':
+        return { type: 'hang' };
+      case 'ok':
+        return null;
+    }
+  }
+
   /**
    * Control API for a fake in another process:
    * `GET /_fake/stats`, `POST /_fake/reset`, `POST /_fake/fail-next {fault, times}`,
    * `POST /_fake/fail-always {fault|null}`, `POST /_fake/reject-number {phoneNumber, code}`,
-   * `POST /_fake/latency {ms}`.
+   * `POST /_fake/latency {ms}`, `POST /_fake/chaos {throttle, serverError, hang, seed}|null`.
    */
   private control(method: string, url: string, body: string, res: ServerResponse): void {
     const json = (status: number, value: unknown) => {
@@ -273,13 +342,13 @@ export class FakeSnsServer {
     };
     let input: Record<string, unknown> = {};
     try {
-      input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+      input = body ? ((JSON.parse(body) as Record<string, unknown> | null) ?? {}) : {};
     } catch {
       return json(400, { error: 'invalid JSON' });
     }
     const path = url.split('?')[0];
     if (method === 'GET' && path === '/_fake/stats') {
-      return json(200, { requests: this.requests.length, publishes: this.publishCount, errors: this.requests.filter((r) => r.errorCode !== null).length });
+      return json(200, { requests: this.requests.length, publishes: this.publishCount, errors: this.requests.filter((r) => r.errorCode !== null).length, chaos: this.chaosCounts });
     }
     if (method === 'GET' && path === '/_fake/requests') return json(200, this.requests);
     if (method !== 'POST') return json(404, { error: 'not found' });
@@ -295,6 +364,9 @@ export class FakeSnsServer {
         return json(200, { ok: true });
       case '/_fake/reject-number':
         this.rejectNumber(String(input.phoneNumber), (input.code as FakeSnsErrorCode | undefined) ?? 'OptedOut');
+        return json(200, { ok: true });
+      case '/_fake/chaos':
+        this.chaos(body.trim() === '' || body.trim() === 'null' ? null : (input as FakeSnsChaos));
         return json(200, { ok: true });
       case '/_fake/latency':
         this.latencyMs = Number(input.ms ?? 0);

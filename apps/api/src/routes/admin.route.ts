@@ -17,8 +17,11 @@ const tenantParams = z.object({ tenantId: tenantIdParam });
 const security = [{ adminToken: [] }];
 
 /** The operators' configuration API (DESIGN.md "Interfaces"): every write an upsert answering the stored object. */
-export const adminRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
-  const admin = new AdminService(deps.prisma, (tenantId) => deps.producer.announceConfigChange(tenantId));
+export const adminRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps; onConfigChange?: (tenantId: number) => void }> = async (app, { deps, onConfigChange }) => {
+  const admin = new AdminService(deps.prisma, async (tenantId) => {
+    onConfigChange?.(tenantId);
+    await deps.producer.announceConfigChange(tenantId);
+  });
   app.addHook('onRequest', requireAdmin(deps.config.ADMIN_TOKEN));
   const tags = ['admin'];
 

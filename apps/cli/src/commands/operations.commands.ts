@@ -82,3 +82,13 @@ export async function eventCommand(ctx: CliContext, argv: string[]): Promise<voi
   await ctx.producer.publishVoicemailEvent(parsed.data);
   ctx.print({ status: 'queued', eventId: parsed.data.eventId });
 }
+
+/** queues: jobs per state and the latest failed jobs of each queue (the admin API's /api/admin/queues). */
+export async function queuesCommand(ctx: CliContext): Promise<void> {
+  const queues = [ctx.producer.sendQueue, ctx.producer.voicemailQueue];
+  for (const q of queues) {
+    const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized');
+    ctx.print(`${q.name}: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
+    for (const j of await q.getFailed(0, 4)) ctx.print(`  failed ${j.id}: ${j.failedReason} (attempts ${j.attemptsMade})`);
+  }
+}

@@ -24,6 +24,28 @@ export interface SendJobDeps {
   limiter: TenantRateLimiter;
   maxAttempts: number;
   report(o: JobOutcome): void;
+  /**
+   * How long a failed write of a `sent` outcome is retried before the job gives up (and is
+   * run again, sending a second SMS). Default 120 s.
+   */
+  sentWriteRetryMs?: number;
+}
+
+/**
+ * Writes the outcome of a send the provider accepted. A failed write (Postgres restarting) is
+ * retried here, with backoff, rather than thrown: thrown, it would make BullMQ run the job
+ * again and the SMS would go out a second time although this worker knows it was sent.
+ */
+async function writeSentOutcome(deps: SendJobDeps, write: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + (deps.sentWriteRetryMs ?? 120_000);
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (Date.now() + delayMs > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /** Thrown for a transient failure with retries left; carries the attempt number for the backoff. */
@@ -130,9 +152,11 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
     report({ ...base, outcome: 'retry', errorCode: pe.code });
     throw new RetryableSendError(pe.providerCode, m.attempt);
   }
-  // Outside the try: a failed write here is not a provider failure. The job is retried and
-  // sends again (at-least-once); the Message then shows both attempts.
-  await deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs: Math.round(performance.now() - callStarted) });
+  // Outside the try: a failed write here is not a provider failure. It is retried for a while
+  // (a Postgres restart); only if it keeps failing is the job retried (inline: a send job is
+  // enqueued), and then it sends again (at-least-once), the Message showing both attempts.
+  const durationMs = Math.round(performance.now() - callStarted);
+  await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs }));
   report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
 }
 

@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError, decodeBase64Text, evaluateRules, normalizeToNumber, parseActionParams, parseServerParam } from '@pbx-sms/core';
+import { authenticateApiKey, requirePermission } from '../auth/request-auth';
+import type { PublicServices } from '../public-services';
+import { sendJsonText } from '../reply';
+import { acceptedBody } from '../services/idempotency.service';
+import { refusal } from '../services/rule-refusal';
+import { acceptedResponse, actionParams, errorResponses } from './public.schemas';
+
+
+/** The schemas below document the parameters; the handler checks them itself, in the documented order. */
+const documentOnly = () => (data: unknown) => ({ value: data });
+
+const description = [
+  'The PBXware action API. Parameters come from the query string or, for POST, a form or JSON body (the body wins where both carry one).',
+  'The X-API-Key header is accepted too and wins over apikey. Checks, in order: action (400 unknown_action), key (401), scope: sms:send and server = the key\'s tenant (403),',
+  'Enable SMS API (403 "SMS API is disabled"), Active (403 "Action sms_message returned with error: ERR: SMS not enabled for this tenant: "),',
+  'sender (422 "Invalid or missing sender SMS number"), to_number (400 invalid_number), body (400 invalid_body / message_too_long).',
+].join(' ');
+
+/**
+ * `GET|POST /?action=pbxware.sms.send_message&apikey=&server=&to_number=&body=` (SPEC.md
+ * "Example 1", DESIGN.md "Action API parameters").
+ */
+export const actionRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = async (app, { services }) => {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    // 1. Shape: the body (when there is one) must be an object; the action must be ours.
+    // A body was parsed only when the request declared a content type (JSON `null` is a body too).
+    const hasBody = req.method === 'POST' && req.headers['content-type'] !== undefined;
+    const parsed = parseActionParams(req.query, hasBody ? req.body : undefined, req.headers['x-api-key']);
+    if (!parsed.ok) throw new AppError(parsed.code, parsed.detail);
+    const p = parsed.params;
+
+    // 2. Key (and its rate limit). 3. Scope: sms:send, and server must be the key's tenant.
+    const key = await authenticateApiKey(services, p.apiKey);
+    requirePermission(key, 'sms:send');
+    if (parseServerParam(p.server) !== key.tenantId) {
+      throw new AppError('forbidden', p.server === undefined ? 'server: is missing; it must be this API key\'s tenant id' : 'server: must be this API key\'s tenant id');
+    }
+
+    // 4–8. The tenant's configuration and the fields.
+    const tenant = await services.configs.tenant(key.tenantId);
+    const to = normalizeToNumber(p.toNumber ?? '');
+    const text = p.body === undefined ? null : decodeBase64Text(p.body);
+    const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to, text });
+    if (!decision.allowed) throw refusal(decision, { to: 'to_number', body: 'body' }, { to: p.toNumber !== undefined, body: p.body !== undefined });
+
+    const id = await services.acceptance.accept({ tenantId: key.tenantId, kind: 'api', source: 'action', from: tenant.sender!.e164, to, body: text!, extension: null });
+    return sendJsonText(reply, 202, acceptedBody(id));
+  };
+
+  const common = {
+    tags: ['action API'],
+    security: [{ apiKey: [] }],
+    description,
+    response: { 202: acceptedResponse, ...errorResponses(400, 401, 403, 413, 422, 429, 503) },
+  };
+  app.get('/', { exposeHeadRoute: false, validatorCompiler: documentOnly, schema: { ...common, summary: 'Send an SMS (action API, query string)', querystring: actionParams } }, handler);
+  app.post(
+    '/',
+    { validatorCompiler: documentOnly, schema: { ...common, summary: 'Send an SMS (action API, query string or form/JSON body)', querystring: actionParams.partial(), body: actionParams.partial() } },
+    handler,
+  );
+};

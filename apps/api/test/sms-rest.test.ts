@@ -1,0 +1,353 @@
+import { randomUUID } from 'node:crypto';
+import { admin, startTestApi, type TestApi } from './harness';
+import { countJobs, countMessages, DEST, DOCUMENTED, expectAccepted, OTHER_DEST, SENDER, setupTenant } from './public-fixtures';
+
+/** The REST endpoints: send, voicemail notification, message status, idempotency, rate limit. */
+
+let t: TestApi;
+let key: string;
+let key2: string;
+
+beforeAll(async () => {
+  t = await startTestApi('rest');
+  key = await setupTenant(t, 59);
+  key2 = await setupTenant(t, 60);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const sendSms = (payload: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
+  t.app.inject({ method: 'POST', url: '/api/sms/send', headers, payload: payload as object });
+const notify = (payload: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
+  t.app.inject({ method: 'POST', url: '/api/sms/notifications/voicemail', headers, payload: payload as object });
+
+describe('POST /api/sms/send', () => {
+  it('accepts the spec\'s example', async () => {
+    const res = await sendSms({ to: '+14165551234', message: 'Test SMS notification' });
+    await expectAccepted(t, res, {
+      tenant_id: 59,
+      kind: 'api',
+      source: 'rest',
+      from_number: SENDER,
+      to_number: DEST,
+      body: 'Test SMS notification',
+      segments: 1,
+      encoding: 'GSM-7',
+      extension: null,
+    });
+  });
+
+  it('accepts a form body too', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/sms/send',
+      headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `to=%2B14165551234&message=form+text`,
+    });
+    await expectAccepted(t, res, { body: 'form text' });
+  });
+
+  it.each([
+    ['missing to', { message: 'x' }, { 'x-api-key': 'whatever' }, 400, '{"error":"to: Invalid input: expected string, received undefined","code":"invalid_request"}'],
+    ['message not text', { to: DEST, message: 5 }, { 'x-api-key': 'whatever' }, 400, '{"error":"message: Invalid input: expected string, received number","code":"invalid_request"}'],
+    ['a JSON array', [{ to: DEST, message: 'x' }], {}, 400, '{"error":"(body): Invalid input: expected object, received array","code":"invalid_request"}'],
+    ['no key', { to: DEST, message: 'x' }, {}, 401, '{"error":"Missing, unknown or revoked API key","code":"unauthorized"}'],
+    ['a wrong key', { to: DEST, message: 'x' }, { 'x-api-key': `pbx_abcdefgh_${'x'.repeat(43)}` }, 401, '{"error":"Missing, unknown or revoked API key","code":"unauthorized"}'],
+    ['the key in the Authorization header instead', { to: DEST, message: 'x' }, { authorization: 'Bearer KEY' }, 401, '{"error":"Missing, unknown or revoked API key","code":"unauthorized"}'],
+    ['an invalid number', { to: '4165551234', message: 'x' }, undefined, 400, '{"error":"to: must be a valid +E.164 number, e.g. +14165551234","code":"invalid_number"}'],
+    ['an empty message', { to: DEST, message: '' }, undefined, 400, '{"error":"message: The message is empty","code":"invalid_body"}'],
+    ['a blank message', { to: DEST, message: '  \n ' }, undefined, 400, '{"error":"message: The message is empty","code":"invalid_body"}'],
+    ['a message over 10 segments', { to: DEST, message: 'a'.repeat(1600) }, undefined, 400, '{"error":"Message is too long: 11 SMS segments (GSM-7, 1600 characters); the limit is 10","code":"message_too_long"}'],
+    ['a bad Idempotency-Key', { to: DEST, message: 'x' }, { 'x-api-key': 'x', 'idempotency-key': 'k'.repeat(300) }, 400, '{"error":"Idempotency-Key: must be 1 to 255 printable ASCII characters, given once","code":"invalid_request"}'],
+  ])('%s', async (_name, payload, headers, status, body) => {
+    const before = await countMessages(t);
+    const res = await sendSms(payload, headers ?? { 'x-api-key': key });
+    expect(res.statusCode).toBe(status);
+    expect(res.body).toBe(body);
+    expect(await countMessages(t)).toBe(before);
+  });
+
+  it('concurrent sends (written and enqueued in batches) each get their own row and job', async () => {
+    const before = await countMessages(t, 59);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => sendSms({ to: DEST, message: `concurrent ${i}` })));
+    const ids = await Promise.all(answers.map((a, i) => expectAccepted(t, a, { body: `concurrent ${i}`, tenant_id: 59 })));
+    expect(new Set(ids).size).toBe(40);
+    expect(await countMessages(t, 59)).toBe(before + 40);
+  });
+
+  it('the key in a query string is not accepted on REST routes', async () => {
+    const res = await t.app.inject({ method: 'POST', url: `/api/sms/send?apikey=${key}`, payload: { to: DEST, message: 'x' } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('a body over 16 KiB is 413 in our shape', async () => {
+    const res = await sendSms({ to: DEST, message: 'a'.repeat(17_000) });
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toBe('{"error":"Request body is too large","code":"payload_too_large"}');
+  });
+
+  it('a key without sms:send is 403', async () => {
+    const eventsOnly = await setupTenant(t, 61, { permissions: ['events:publish'] });
+    const res = await sendSms({ to: DEST, message: 'x' }, { 'x-api-key': eventsOnly });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toBe('{"error":"This API key lacks the sms:send permission","code":"forbidden"}');
+  });
+
+  it('config written through the admin API applies to the next request (cache dropped)', async () => {
+    const k = await setupTenant(t, 62);
+    await expectAccepted(t, await sendSms({ to: DEST, message: 'on' }, { 'x-api-key': k }));
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/api/admin/tenants/62/sms-settings',
+      headers: admin,
+      payload: { active: true, senderNumber: SENDER, voicemailEnabled: true, apiEnabled: false },
+    });
+    expect(put.statusCode).toBe(200);
+    const res = await sendSms({ to: DEST, message: 'off' }, { 'x-api-key': k });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).toBe(DOCUMENTED.api_disabled);
+  });
+
+  it('records lastUsedAt, without a write per request', async () => {
+    const k = await setupTenant(t, 63);
+    for (let i = 0; i < 3; i++) await expectAccepted(t, await sendSms({ to: DEST, message: `m${i}` }, { 'x-api-key': k }));
+    let row: { last_used_at: Date | null } | undefined;
+    for (let i = 0; i < 50 && !row?.last_used_at; i++) {
+      [row] = await t.db.prisma.$queryRawUnsafe<{ last_used_at: Date | null }[]>('SELECT last_used_at FROM api_keys WHERE tenant_id = 63');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(row?.last_used_at).toBeInstanceOf(Date);
+    const first = row!.last_used_at!.getTime();
+    await expectAccepted(t, await sendSms({ to: DEST, message: 'again' }, { 'x-api-key': k }));
+    await new Promise((r) => setTimeout(r, 100));
+    const [after] = await t.db.prisma.$queryRawUnsafe<{ last_used_at: Date }[]>('SELECT last_used_at FROM api_keys WHERE tenant_id = 63');
+    expect(after!.last_used_at.getTime()).toBe(first);
+  });
+
+  it('a key revoked by another process stops working once that process announces it', async () => {
+    const k = await setupTenant(t, 64);
+    await expectAccepted(t, await sendSms({ to: DEST, message: 'before' }, { 'x-api-key': k }));
+    await t.db.prisma.$executeRawUnsafe('UPDATE api_keys SET revoked_at = now() WHERE tenant_id = 64');
+    await t.deps.producer.announceConfigChange(64);
+    let status = 0;
+    const seen: string[] = [];
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const res = await sendSms({ to: DEST, message: 'after' }, { 'x-api-key': k });
+      status = res.statusCode;
+      seen.push(`${status} ${res.body}`);
+    }
+    expect(seen.at(-1)).toMatch(/^401 /);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer for the same request and creates nothing', async () => {
+    const headers = { 'x-api-key': key, 'idempotency-key': 'order-1' };
+    const first = await sendSms({ to: DEST, message: 'once' }, headers);
+    const id = await expectAccepted(t, first);
+    const [messages, jobs] = [await countMessages(t), await countJobs(t)];
+    const again = await sendSms({ message: 'once', to: DEST }, headers);
+    expect(again.statusCode).toBe(202);
+    expect(again.body).toBe(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await countMessages(t)).toBe(messages);
+    expect(await countJobs(t)).toBe(jobs);
+    const rows = await t.db.prisma.$queryRawUnsafe<{ response_status: number; response_body: string; expires_at: Date }[]>(
+      'SELECT response_status, response_body, expires_at FROM idempotency_keys WHERE tenant_id = 59 AND key = $1',
+      'order-1',
+    );
+    expect(rows[0]).toMatchObject({ response_status: 202, response_body: `{"id":"${id}","status":"queued"}` });
+    const hours = (rows[0]!.expires_at.getTime() - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(23.9);
+    expect(hours).toBeLessThanOrEqual(24);
+  });
+
+  it('answers 422 idempotency_conflict for a different request with the same key', async () => {
+    const headers = { 'x-api-key': key, 'idempotency-key': 'order-2' };
+    await expectAccepted(t, await sendSms({ to: DEST, message: 'first' }, headers));
+    const before = await countMessages(t);
+    for (const payload of [{ to: DEST, message: 'second' }, { to: OTHER_DEST, message: 'first' }]) {
+      const res = await sendSms(payload, headers);
+      expect(res.statusCode).toBe(422);
+      expect(res.body).toBe('{"error":"Idempotency-Key was already used with a different request","code":"idempotency_conflict"}');
+    }
+    expect(await countMessages(t)).toBe(before);
+  });
+
+  it('keys are per tenant', async () => {
+    const a = await sendSms({ to: DEST, message: 'shared key' }, { 'x-api-key': key, 'idempotency-key': 'shared' });
+    const b = await sendSms({ to: DEST, message: 'shared key' }, { 'x-api-key': key2, 'idempotency-key': 'shared' });
+    const idA = await expectAccepted(t, a, { tenant_id: 59 });
+    const idB = await expectAccepted(t, b, { tenant_id: 60 });
+    expect(idA).not.toBe(idB);
+  });
+
+  it('concurrent duplicates create one message and all answer it', async () => {
+    const before = await countMessages(t, 59);
+    const headers = { 'x-api-key': key, 'idempotency-key': `burst-${randomUUID()}` };
+    const answers = await Promise.all(Array.from({ length: 12 }, () => sendSms({ to: DEST, message: 'burst' }, headers)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(202));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    await expectAccepted(t, answers[0]!);
+    expect(await countMessages(t, 59)).toBe(before + 1);
+  });
+
+  it('a refused request keeps nothing, so a retry is evaluated afresh', async () => {
+    const headers = { 'x-api-key': key, 'idempotency-key': 'refused-1' };
+    const res = await sendSms({ to: '+1', message: 'x' }, headers);
+    expect(res.statusCode).toBe(400);
+    const rows = await t.db.prisma.$queryRawUnsafe<unknown[]>('SELECT 1 FROM idempotency_keys WHERE key = $1', 'refused-1');
+    expect(rows).toHaveLength(0);
+    expect((await sendSms({ to: '+1', message: 'x' }, headers)).statusCode).toBe(400);
+  });
+
+  it('a claim left in progress by a request that died is recovered', async () => {
+    const insertPending = (k: string, id: string, hashOf: unknown[]) =>
+      t.db.prisma.$executeRawUnsafe(
+        `INSERT INTO idempotency_keys (tenant_id, key, request_hash, response_status, response_body, created_at, expires_at)
+         VALUES (59, $1, encode(sha256(convert_to($2, 'UTF8')), 'hex'), 0, $3, now() - interval '5 minutes', now() + interval '1 day')`,
+        k,
+        JSON.stringify(hashOf),
+        `{"id":"${id}","status":"queued"}`,
+      );
+    // Its message was never written: this request takes the claim over.
+    await insertPending('died-before-insert', randomUUID(), ['sms.send', DEST, 'recover']);
+    const taken = await sendSms({ to: DEST, message: 'recover' }, { 'x-api-key': key, 'idempotency-key': 'died-before-insert' });
+    await expectAccepted(t, taken);
+
+    // Its message was written: that message is the answer.
+    const existing = await expectAccepted(t, await sendSms({ to: DEST, message: 'written' }));
+    await insertPending('died-after-insert', existing, ['sms.send', DEST, 'written']);
+    const before = await countMessages(t);
+    const replay = await sendSms({ to: DEST, message: 'written' }, { 'x-api-key': key, 'idempotency-key': 'died-after-insert' });
+    expect(replay.statusCode).toBe(202);
+    expect(replay.json()).toEqual({ id: existing, status: 'queued' });
+    expect(await countMessages(t)).toBe(before);
+  });
+});
+
+describe('POST /api/sms/notifications/voicemail', () => {
+  it('sends the literal message to the extension\'s SMS number', async () => {
+    const res = await notify({ extension: '1001', message: 'New voicemail received' });
+    await expectAccepted(t, res, {
+      tenant_id: 59,
+      kind: 'voicemail',
+      source: 'rest',
+      from_number: SENDER,
+      to_number: DEST,
+      body: 'New voicemail received',
+      extension: '1001',
+    });
+  });
+
+  it('renders the default template with the extension alone', async () => {
+    await expectAccepted(t, await notify({ extension: '1001' }), { body: 'New voicemail from unknown caller for extension 1001.' });
+  });
+
+  it('renders the tenant\'s template; placeholders in a literal message stay literal', async () => {
+    const k = await setupTenant(t, 65, { voicemailTemplate: 'Voicemail waiting on {{extension}}.' });
+    await expectAccepted(t, await notify({ extension: '1001' }, { 'x-api-key': k }), { body: 'Voicemail waiting on 1001.' });
+    await expectAccepted(t, await notify({ extension: '1001', message: 'Hi {{extension}}' }, { 'x-api-key': k }), { body: 'Hi {{extension}}' });
+  });
+
+  it.each([
+    ['missing extension', { message: 'x' }, 400, '{"error":"extension: Invalid input: expected string, received undefined","code":"invalid_request"}'],
+    ['unknown extension', { extension: '2002' }, 404, '{"error":"Extension 2002 is not configured for this tenant","code":"extension_not_found"}'],
+    ['an empty message', { extension: '1001', message: '' }, 400, '{"error":"message: The message is empty","code":"invalid_body"}'],
+  ])('%s', async (_name, payload, status, body) => {
+    const res = await notify(payload);
+    expect(res.statusCode).toBe(status);
+    expect(res.body).toBe(body);
+  });
+});
+
+describe('GET /api/sms/messages/:id', () => {
+  it('answers the tenant\'s own message', async () => {
+    const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'status' }));
+    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'status', 'to', 'updatedAt']);
+    expect(body).toMatchObject({ id, status: 'queued', to: DEST, from: SENDER, attempts: 0 });
+    expect(new Date(body.createdAt as string).toISOString()).toBe(body.createdAt);
+  });
+
+  it('shows errorCode and providerMessageId once set', async () => {
+    const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'failed' }));
+    await t.db.prisma.$executeRawUnsafe(`UPDATE messages SET status = 'failed', error_code = 'provider_rejected', attempts = 2, provider_message_id = 'pm-1' WHERE id = $1::uuid`, id);
+    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
+    expect(res.json()).toMatchObject({ status: 'failed', errorCode: 'provider_rejected', attempts: 2, providerMessageId: 'pm-1' });
+  });
+
+  it('any key of the tenant may read it', async () => {
+    const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'any key' }));
+    const created = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', headers: admin, payload: { permissions: ['events:publish'] } });
+    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': (created.json() as { key: string }).key } });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['another tenant\'s message', async () => expectAccepted(t, await sendSms({ to: DEST, message: 'theirs' }, { 'x-api-key': key2 }))],
+    ['an unknown id', async () => randomUUID()],
+    ['a malformed id', async () => 'not-a-uuid'],
+    ['an injection attempt', async () => encodeURIComponent("' OR 1=1 --")],
+  ])('answers 404 for %s', async (_name, id) => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${await id()}`, headers: { 'x-api-key': key } });
+    expect(res.statusCode).toBe(404);
+    expect(res.body).toBe('{"error":"Message not found","code":"not_found"}');
+  });
+
+  it('needs a key', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${randomUUID()}` });
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('rate limit and short-lived caches', () => {
+  let slow: TestApi;
+  beforeAll(async () => {
+    slow = await startTestApi('ratelimit', { API_KEY_RATE_PER_SEC: '1', TENANT_CONFIG_TTL_MS: '300' });
+  });
+  afterAll(async () => {
+    await slow.close();
+  });
+
+  it('answers 429 with Retry-After past the burst (twice the rate), and nothing is created', async () => {
+    const k = await setupTenant(slow, 59);
+    const post = () => slow.app.inject({ method: 'POST', url: '/api/sms/send', headers: { 'x-api-key': k }, payload: { to: DEST, message: 'x' } });
+    await expectAccepted(slow, await post());
+    await expectAccepted(slow, await post());
+    const before = await countMessages(slow);
+    const limited = await post();
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(limited.body).toBe('{"error":"Too many requests for this API key (limit 1/s, burst 2)","code":"rate_limited"}');
+    expect(await countMessages(slow)).toBe(before);
+    await new Promise((r) => setTimeout(r, 1100));
+    await expectAccepted(slow, await post());
+  });
+
+  it('a key revoked behind the API\'s back stops working when the cache expires', async () => {
+    const k = await setupTenant(slow, 60);
+    const post = () => slow.app.inject({ method: 'POST', url: '/api/sms/send', headers: { 'x-api-key': k }, payload: { to: DEST, message: 'x' } });
+    await expectAccepted(slow, await post());
+    await slow.db.prisma.$executeRawUnsafe('UPDATE api_keys SET revoked_at = now() WHERE tenant_id = 60');
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await post()).statusCode).toBe(401);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('describes the public routes with their schemas', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    const doc = res.json() as { paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/api/sms/send', '/api/sms/notifications/voicemail', '/api/sms/messages/{id}', '/api/events/voicemail']));
+    expect(doc.paths['/']!.get!.parameters!.map((p) => p.name)).toEqual(['action', 'apikey', 'server', 'to_number', 'body']);
+    expect(doc.paths['/']!.head).toBeUndefined();
+    expect(JSON.stringify(doc.paths['/api/sms/send']!.post!.requestBody)).toContain('"message"');
+    expect(Object.keys(doc.paths['/api/sms/send']!.post!.responses!)).toEqual(expect.arrayContaining(['202', '401', '422', '429', '503']));
+    expect(JSON.stringify(doc.paths['/api/events/voicemail']!.post!.requestBody)).toContain('eventId');
+  });
+});

@@ -1,0 +1,124 @@
+import type { Redis } from 'ioredis';
+import { Pool } from 'pg';
+import { QueueProducer, createRedis } from '@pbx-sms/queue';
+import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
+import { createPool } from '@pbx-sms/db';
+import { seedTenant } from '../../apps/worker/test/helpers';
+import { awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
+
+/**
+ * Worker crash: two worker processes drain 5,000 messages (2,500 REST sends through the API
+ * process, 2,500 voicemail events published straight to the queue as the PBX does); one is
+ * killed with SIGKILL mid-run and restarted. Every accepted message must end terminal, none
+ * lost, and the provider may see a message twice only for sends the killed worker had in
+ * flight (at most its concurrency).
+ */
+jest.setTimeout(240_000);
+
+const CONCURRENCY = 16;
+const REST = 2_500;
+const EVENTS = 2_500;
+const TO = '+14165551234';
+
+let db: TestDatabase;
+let pool: Pool;
+let fake: FakeSnsServer;
+let redis: Redis;
+let producer: QueueProducer;
+const prefix = testQueuePrefix('crash');
+
+beforeAll(async () => {
+  db = await createTestDatabase('crash');
+  pool = createPool(db.url, { max: 2 });
+  fake = await FakeSnsServer.start();
+  redis = createRedis(testRedisUrl(), 'producer');
+  producer = new QueueProducer(redis, prefix);
+  await seedTenant(db.prisma, { id: 59 });
+});
+
+afterAll(async () => {
+  cleanupAll();
+  await producer?.close().catch(() => undefined);
+  redis?.disconnect();
+  await fake?.close();
+  await pool?.end();
+  await flushPrefix(prefix).catch(() => undefined);
+  await db?.cleanup();
+});
+
+it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lost, duplicates ≤ its concurrency', async () => {
+  // A little provider latency keeps each worker's send slots busy, as in production.
+  fake.latencyMs = 5;
+  const api = await spawnApi('api', { databaseUrl: db.url, redisUrl: testRedisUrl(), prefix });
+  const apiKey = await createApiKey(api.url, 59);
+  const workerEnv = { databaseUrl: db.url, redisUrl: testRedisUrl(), prefix, snsUrl: fake.url, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: '5000', RECONCILE_AFTER_MS: '30000' };
+  const a = spawnWorker('worker-a', workerEnv);
+  const b = spawnWorker('worker-b', workerEnv);
+  await Promise.all([a.ready, b.ready]);
+
+  const started = Date.now();
+  // Voicemail events in bursts while the REST sends run.
+  const publishing = (async () => {
+    for (let i = 0; i < EVENTS; i += 250) {
+      await producer.publishVoicemailEvents(
+        Array.from({ length: Math.min(250, EVENTS - i) }, (_, k) => ({
+          eventId: `crash-${i + k}`,
+          tenantId: 59,
+          extension: '1001',
+          callerId: '+12015550150',
+          callerName: `Crash caller ${i + k}`,
+          durationSeconds: 42,
+          receivedAt: '2026-11-25T14:05:00Z',
+        })),
+      );
+      await sleep(150);
+    }
+  })();
+  const rest = restLoad({ apiUrl: api.url, apiKey, to: TO, count: REST, concurrency: 24, body: (i) => `Crash REST message ${i}` });
+
+  // Mid-run: SIGKILL worker A while it has sends in flight, then start it again.
+  await fake.waitForPublishes(1_500, 120_000);
+  const sendingAtKill = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
+  const killedAt = Date.now();
+  a.kill('SIGKILL');
+  expect((await a.exited).signal).toBe('SIGKILL');
+  await sleep(1_000);
+  const a2: Child = spawnWorker('worker-a2', workerEnv);
+  await a2.ready;
+
+  const [restResult] = await Promise.all([rest, publishing]);
+  expect(restResult.refused).toEqual(new Map());
+  expect(restResult.accepted.size).toBe(REST);
+
+  const acc = await awaitTerminal((sql, params) => pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 150_000, expectEvents: EVENTS });
+  const { duplicated, maxPerBody } = duplicatesByBody(fake.published);
+  const sent = acc.byStatus.sent ?? 0;
+  printFigures('worker-crash', {
+    messages: REST + EVENTS,
+    accepted: acc.accepted,
+    terminal: acc.terminal,
+    sent,
+    lost: acc.lost,
+    duplicated,
+    duplicateBound: CONCURRENCY,
+    sendingAtKill,
+    drainMs: acc.drainMs,
+    drainAfterKillMs: Date.now() - killedAt,
+    publishes: fake.publishCount,
+  });
+  expect(acc.accepted).toBe(REST + EVENTS);
+  expect(acc.lost).toBe(0);
+  expect(sent).toBe(REST + EVENTS);
+  // Every message reached the provider at least once; more than once only if the killed worker had it in flight.
+  expect(new Set(fake.published.map((r) => r.message)).size).toBe(REST + EVENTS);
+  expect(duplicated).toBeLessThanOrEqual(CONCURRENCY);
+  expect(maxPerBody).toBeLessThanOrEqual(2);
+  // A message that was sent twice shows both attempts.
+  const multi = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE attempts > 1`)).rows[0].n);
+  expect(multi).toBeGreaterThanOrEqual(duplicated);
+
+  for (const w of [b, a2]) w.kill('SIGTERM');
+  for (const w of [b, a2]) expect((await w.exited).code).toBe(0);
+  api.kill('SIGTERM');
+  await api.exited;
+});
