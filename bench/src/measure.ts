@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export function percentile(sorted: number[], p: number): number {
@@ -38,8 +38,8 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
 }
 
 /** Spawns a node process and resolves once it prints `readyLine` (or its /health answers). */
-export async function spawnNode(script: string, args: string[], env: Record<string, string>, ready: { line?: RegExp; url?: string }, timeoutMs = 20_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnNode(script: string, args: string[], env: Record<string, string>, ready: { line?: RegExp; url?: string }, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (b: Buffer) => {
     output += b.toString();
@@ -84,5 +84,56 @@ export function sampleRss(pid: number, everyMs = 250): { stop(): number[]; sampl
       clearInterval(timer);
       return samples;
     },
+  };
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Every process whose command line starts with `postgres` (the server and its backends). */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const v = cpuMs(Number(d));
+    if (!Number.isNaN(v)) total += v;
+  }
+  return total;
+}
+
+/**
+ * CPU used by each party during a phase: a noisy shared machine changes wall-clock figures
+ * from run to run, CPU per message far less. Postgres is every postgres process (other
+ * users of the server included), so read it as an upper bound.
+ */
+export function cpuMeter(pids: Record<string, number>): () => Record<string, number> {
+  const read = () => {
+    const out: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(pids)) out[name] = cpuMs(pid);
+    const self = process.cpuUsage();
+    out.bench = (self.user + self.system) / 1000;
+    out.postgres = postgresCpuMs();
+    return out;
+  };
+  const start = read();
+  return () => {
+    const end = read();
+    const d: Record<string, number> = {};
+    for (const k of Object.keys(end)) d[k] = end[k]! - start[k]!;
+    return d;
   };
 }

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { AdminService, createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
 import { QueueProducer, type VoicemailEvent } from '@pbx-sms/queue';
 import { FakeSnsServer } from '@pbx-sms/testing';
-import { load, percentile, round, sampleRss, spawnNode, stop } from './measure';
+import { cpuMeter, load, percentile, round, sampleRss, spawnNode, stop } from './measure';
 
 const QUICK = process.argv.includes('--quick');
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -29,6 +29,8 @@ const P = {
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE_DB = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+// Node flags for the worker alone, e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 interface Fixture {
@@ -99,6 +101,13 @@ async function bareBullmq(prefix: string): Promise<number> {
   await queue.close();
   connection.disconnect();
   return P.bareJobs / seconds;
+}
+
+/** Calls per command from INFO commandstats (`evalsha` counts each BullMQ script). */
+async function redisCommandCalls(redis: Redis): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) out[m[1]!] = Number(m[2]);
+  return out;
 }
 
 function sendBody(i: number): string {
@@ -172,9 +181,13 @@ async function main(): Promise<void> {
       // Per-tenant limiting still runs; the limit is raised so 50 tenants are not capped at 50×20/s.
       TENANT_RATE_PER_SEC: '100000',
     };
-    const worker = await spawnNode(path.join(ROOT, 'apps/worker/dist/main.js'), [], workerEnv, { url: 'http://127.0.0.1:9497/ready' });
+    const worker = await spawnNode(path.join(ROOT, 'apps/worker/dist/main.js'), [], workerEnv, { url: 'http://127.0.0.1:9497/ready' }, 20_000, workerNodeArgs);
     children.push(worker);
     const rss = sampleRss(worker.pid!);
+    const redisPid = Number(/process_id:(\d+)/.exec(await connection.info('server'))?.[1]);
+    const cpuPids = { worker: worker.pid!, ...(redisPid ? { redis: redisPid } : {}) };
+    const perMessage = (d: Record<string, number>, n: number) =>
+      Object.entries(d).map(([k, v]) => `${k} ${round(v / n, 3)}`).join(', ');
     await new Promise((r) => setTimeout(r, 500));
     const rssStart = rss.samples[rss.samples.length - 1] ?? NaN;
 
@@ -187,6 +200,8 @@ async function main(): Promise<void> {
     for (let i = 0; i < P.pipelineEvents; i++) events.push(event((i % TENANTS) + 1, i % 10 === 9 ? '1002' : '1001'));
     const expectedSent = events.filter((e) => e.extension === '1001').length;
     fake.reset();
+    const pipelineCpu = cpuMeter(cpuPids);
+    const commandsBefore = await redisCommandCalls(connection);
     const t0 = performance.now();
     const tFirst = Date.now();
     for (let i = 0; i < events.length; i += 500) await producer.publishVoicemailEvents(events.slice(i, i + 500));
@@ -195,6 +210,15 @@ async function main(): Promise<void> {
     const pipelineSeconds = (lastCall - tFirst) / 1000;
     const pipelineMps = expectedSent / pipelineSeconds;
     log(`pipeline: ${events.length} events (${events.length - expectedSent} skipped by rule) → ${expectedSent} SMS in ${round(pipelineSeconds)} s = ${round(pipelineMps, 0)} messages/s (publish took ${round((performance.now() - t0) / 1000)} s)`);
+    const pcpu = pipelineCpu();
+    const commandsAfter = await redisCommandCalls(connection);
+    const perMsg = Object.entries(commandsAfter)
+      .map(([k, v]) => [k, (v - (commandsBefore[k] ?? 0)) / expectedSent] as const)
+      .filter(([, v]) => v >= 0.05)
+      .sort((a, b) => b[1] - a[1]);
+    log(`  Redis commands per message (every client of this Redis): ${perMsg.map(([k, v]) => `${k} ${round(v, 2)}`).join(', ')}`);
+    log(`  CPU ms per message: ${perMessage(pcpu, expectedSent)} (postgres: every postgres process on the machine)`);
+    result.pipeline_worker_cpu_ms_per_msg = round(pcpu.worker! / expectedSent, 3);
     result.pipeline_mps = round(pipelineMps, 0);
     result.pipeline_ratio = round(pipelineMps / bareJobsPerSec, 3);
     const skipped = await f.prisma.message.count({ where: { status: 'skipped' } });
@@ -207,6 +231,7 @@ async function main(): Promise<void> {
     const total = P.latencyRate * P.latencySeconds;
     const tick = 50;
     const perTick = (P.latencyRate * tick) / 1000;
+    const latencyCpu = cpuMeter(cpuPids);
     const latencyStart = Date.now();
     for (let sentEvents = 0; sentEvents < total; ) {
       const due = Math.min(total, Math.floor(((Date.now() - latencyStart) / 1000) * P.latencyRate) + perTick);
@@ -223,6 +248,7 @@ async function main(): Promise<void> {
     await fake.waitForPublishes(total, 120_000);
     const lat = fake.published.map((r) => r.receivedAt - (publishedAt.get(r.message ?? '') ?? NaN)).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
     log(`latency at ${P.latencyRate} events/s for ${P.latencySeconds} s: event published → provider call p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, p99 ${percentile(lat, 99)} ms (${lat.length} samples)`);
+    log(`  CPU ms per message: ${perMessage(latencyCpu(), total)}`);
     result.e2e_p50_ms = percentile(lat, 50);
     result.e2e_p95_ms = percentile(lat, 95);
     result.e2e_p99_ms = percentile(lat, 99);

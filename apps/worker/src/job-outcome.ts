@@ -19,6 +19,8 @@ export interface JobOutcome {
   attempt?: number | undefined;
   durationMs: number;
   errorCode?: string | null | undefined;
+  /** An `sms-send` attempt made inside the voicemail job that created the Message (no send job). */
+  inline?: boolean | undefined;
   /** For sends that reached a terminal status: milliseconds since the Message was created. */
   latencyMs?: number | undefined;
 }

@@ -2,7 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
 import { isValidE164, measureMessage } from '@pbx-sms/core';
-import { MessageRepository, createPool, createPrisma, loadExtension, loadTenantConfig } from '@pbx-sms/db';
+import { MessageRepository, createPool, loadExtensionPg, loadTenantConfigPg, type Queryable } from '@pbx-sms/db';
 import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
@@ -10,7 +10,7 @@ import { ActiveJobs } from './active-jobs';
 import { Batcher } from './batcher';
 import { BatchedMessageStore } from './message-store';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
-import { sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
+import { inlineSender, sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';
 import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { Reconciler, type ReconcileResult } from './reconciler';
@@ -31,6 +31,13 @@ export interface WorkerDeps {
   reconciler?: boolean;
   /** Default: a registry of its own, served at /metrics. */
   metrics?: Metrics;
+  /**
+   * Voicemail jobs send their new Message themselves instead of enqueuing a send job
+   * (docs/decisions.md, "Inline send"). Default true; forced off when PROVIDER_TIMEOUT_MS is
+   * not well under RECONCILE_AFTER_MS (the reconciler must never take a live inline send for
+   * an abandoned one).
+   */
+  inlineSend?: boolean;
 }
 
 export interface WorkerHandle {
@@ -45,14 +52,13 @@ export interface WorkerHandle {
 }
 
 /**
- * The first use of Prisma's query compiler, the phone-number metadata and the segment
- * calculator each costs tens to hundreds of milliseconds; pay it at start-up, not on the first
- * events.
+ * The first use of the phone-number metadata and the segment calculator each costs tens to
+ * hundreds of milliseconds; pay it at start-up, not on the first events.
  */
-async function warmUp(prisma: ReturnType<typeof createPrisma>): Promise<void> {
+async function warmUp(db: Queryable): Promise<void> {
   isValidE164('+14165551234');
   measureMessage('warm-up é');
-  await Promise.all([loadTenantConfig(prisma, 0), loadExtension(prisma, 0, '0')]);
+  await Promise.all([loadTenantConfigPg(db, 0), loadExtensionPg(db, 0, '0')]);
 }
 
 /** Jobs added straight by a PBX may carry no retention options; keep Redis bounded anyway. */
@@ -67,9 +73,9 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const logger = deps.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   const concurrency = config.WORKER_CONCURRENCY;
 
-  // Postgres: a plain pg pool for the hot-path writes, Prisma (small pool) for config reads.
+  // Postgres: one plain pg pool for the hot-path writes and the (cached) config reads. No
+  // Prisma client in the worker: its WebAssembly query compiler alone costs tens of MB.
   const pool = createPool(config.DATABASE_URL, { max: Math.min(100, concurrency * 2 + 4) });
-  const prisma = createPrisma(config.DATABASE_URL, { max: 4 });
   // Open connections now (and fail fast if Postgres is unreachable), not during the first burst.
   await Promise.all(Array.from({ length: Math.min(8, concurrency) }, () => pool.query('SELECT 1')));
   const repository = new MessageRepository(pool);
@@ -89,7 +95,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const metrics = deps.metrics ?? createMetrics('worker');
   const provider = instrumentProvider(deps.provider ?? createSmsProvider(config, deps.snsCredentials ? { credentials: deps.snsCredentials } : {}), metrics);
   const configCache = new TenantConfigCache(
-    { tenant: (id) => loadTenantConfig(prisma, id), extension: (id, ext) => loadExtension(prisma, id, ext) },
+    { tenant: (id) => loadTenantConfigPg(pool, id), extension: (id, ext) => loadExtensionPg(pool, id, ext) },
     config.TENANT_CONFIG_TTL_MS,
   );
   const report = outcomeReporter(logger, [metricsObserver(metrics), ...(deps.observers ?? [])]);
@@ -127,14 +133,26 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     ...KEEP,
   };
   const active = new ActiveJobs();
+  const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report };
+  const inlineOk = deps.inlineSend !== false && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
+  const inline = inlineOk
+    ? {
+        take: (tenantId: number) => limiter.take(tenantId),
+        send: inlineSender({
+          ...sendDeps,
+          backoffMs: config.SEND_BACKOFF_MS,
+          enqueueSend: (job, opts) => (opts?.delayMs ? producer.enqueueSend(job, { delay: opts.delayMs }) : enqueueSend(job)),
+        }),
+      }
+    : undefined;
   const voicemailWorker = new Worker(
     QUEUES.voicemailEvents,
-    active.wrap(voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report }) as (job: Job) => Promise<void>),
+    active.wrap(voicemailReceivedHandler({ messages, config: configCache, enqueueSend, report, ...(inline ? { inline } : {}) }) as (job: Job) => Promise<void>),
     bull,
   );
   const sendWorker = new Worker(
     QUEUES.smsSend,
-    active.wrap(sendSmsHandler({ messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report })),
+    active.wrap(sendSmsHandler(sendDeps)),
     { ...bull, settings: { backoffStrategy: sendBackoffStrategy(config.SEND_BACKOFF_MS) } },
   );
   for (const w of [voicemailWorker, sendWorker]) {
@@ -168,8 +186,8 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
     res.end(text);
   });
-  await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady(), warmUp(prisma)]);
-  logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port }, 'worker started');
+  await Promise.all([voicemailWorker.waitUntilReady(), sendWorker.waitUntilReady(), warmUp(pool)]);
+  logger.info({ queues: [QUEUES.voicemailEvents, QUEUES.smsSend], concurrency, provider: provider.name, port: ops.port, inlineSend: inlineOk }, 'worker started');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -188,7 +206,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
       }
       await producer.close().catch(() => undefined);
       await Promise.all(redisConnections.map((r) => r.quit().catch(() => r.disconnect())));
-      await Promise.all([pool.end().catch(() => undefined), prisma.$disconnect().catch(() => undefined), provider.close().catch(() => undefined)]);
+      await Promise.all([pool.end().catch(() => undefined), provider.close().catch(() => undefined)]);
       await ops.close();
       logger.info({ graceful: finished }, 'worker stopped');
     })());

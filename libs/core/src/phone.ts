@@ -2,7 +2,14 @@ import { isValidPhoneNumber } from 'libphonenumber-js/max';
 
 const E164 = /^\+[1-9][0-9]{7,14}$/;
 
-/** isValidPhoneNumber costs ~12 µs; the same few numbers (senders, regular destinations) recur on every request. */
+/**
+ * libphonenumber's check against the full metadata costs tens of microseconds, and the rules
+ * ask it several times per job about the same few numbers (a tenant's sender, its extensions'
+ * numbers). Answers are pure functions of the string, so they are remembered; the map is
+ * bounded (cleared when full: cheaper than LRU bookkeeping, and a refill costs one check per
+ * number).
+ */
+const VALIDITY_CACHE_MAX = 10_000;
 const validity = new Map<string, boolean>();
 
 /**
@@ -14,7 +21,7 @@ export function isValidE164(value: unknown): value is string {
   let ok = validity.get(value);
   if (ok === undefined) {
     ok = isValidPhoneNumber(value);
-    if (validity.size >= 10_000) validity.clear();
+    if (validity.size >= VALIDITY_CACHE_MAX) validity.clear();
     validity.set(value, ok);
   }
   return ok;

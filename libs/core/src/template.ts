@@ -33,18 +33,41 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-function safeTimeZone(tz: string | undefined): string {
-  if (!tz) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-    return tz;
-  } catch {
-    return 'UTC';
+interface Formatters {
+  time: Intl.DateTimeFormat;
+  date: Intl.DateTimeFormat;
+}
+
+/**
+ * Building an Intl.DateTimeFormat costs far more than formatting with one, so the pair is
+ * built once per time zone (an unknown zone maps to UTC's pair). Bounded: cleared when full.
+ */
+const FORMATTERS_MAX = 1_000;
+const formatters = new Map<string, Formatters>();
+
+function buildFormatters(tz: string): Formatters {
+  return {
+    time: new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+    date: new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  };
+}
+
+function formattersFor(tz: string | undefined): Formatters {
+  const key = tz || 'UTC';
+  let f = formatters.get(key);
+  if (!f) {
+    try {
+      f = buildFormatters(key);
+    } catch {
+      f = formatters.get('UTC') ?? buildFormatters('UTC');
+    }
+    if (formatters.size >= FORMATTERS_MAX) formatters.clear();
+    formatters.set(key, f);
   }
+  return f;
 }
 
 export function templateValues(f: VoicemailFacts): Record<TemplateVariable, string> {
-  const tz = safeTimeZone(f.timeZone);
   const name = f.callerName?.trim() ?? '';
   const id = f.callerId?.trim() ?? '';
   const caller = name && id ? `${name} <${id}>` : name || id || 'unknown caller';
@@ -55,8 +78,8 @@ export function templateValues(f: VoicemailFacts): Record<TemplateVariable, stri
     callerName: name,
     caller,
     duration: f.durationSeconds !== undefined ? formatDuration(f.durationSeconds) : '',
-    time: at ? new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at) : '',
-    date: at ? new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at) : '',
+    time: at ? formattersFor(f.timeZone).time.format(at) : '',
+    date: at ? formattersFor(f.timeZone).date.format(at) : '',
   };
 }
 

@@ -7,6 +7,7 @@ export * from './admin.service';
 export * from './diagnostics.service';
 export * from './message-ops.service';
 export * from './message.repository';
+export * from './tenant-config.pg';
 export * from './sql-runner';
 export * from './api-key.repository';
 export * from './accept-message';

@@ -28,6 +28,11 @@ export interface NewVoicemailMessage {
   errorDetail: string | null;
   segments: number;
   encoding: string;
+  /**
+   * Insert it already claimed for its first send attempt (status `sending`, attempts 1, an
+   * open attempt row), for a worker that sends it at once. Only with status `queued`.
+   */
+  claim?: boolean;
 }
 
 export interface StoredMessageRef {
@@ -35,6 +40,8 @@ export interface StoredMessageRef {
   status: MessageStatusName;
   /** False when a Message for this (tenant, eventId) already existed. */
   inserted: boolean;
+  /** Set when this call inserted the Message with `claim`: its first attempt, as claimForSend answers it. */
+  claimed?: ClaimedMessage;
 }
 
 /** A Message claimed for a send attempt: status `sending`, attempt counted and recorded. */
@@ -97,19 +104,35 @@ export class MessageRepository {
     // A stable order keeps concurrent batches from waiting on each other in a cycle.
     const sorted = [...list].sort((a, b) => a.tenantId - b.tenantId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
     const col = <K extends keyof NewVoicemailMessage>(k: K) => sorted.map((m) => m[k]);
-    const { rows } = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }>(
-      `INSERT INTO messages (id, tenant_id, kind, source, from_number, to_number, body, status, error_code, error_detail,
-                             segments, encoding, extension, event_id, created_at, updated_at)
-       SELECT gen_random_uuid(), v.tenant_id, 'voicemail', 'event', v.from_number, v.to_number, v.body, v.status::message_status,
-              v.error_code, v.error_detail, v.segments, v.encoding, v.extension, v.event_id, now(), now()
-       FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[])
-         AS v(tenant_id, from_number, to_number, body, status, error_code, error_detail, segments, encoding, extension, event_id)
-       ON CONFLICT (tenant_id, event_id) DO NOTHING
-       RETURNING id, tenant_id, event_id, status`,
-      [col('tenantId'), col('from'), col('to'), col('body'), col('status'), col('errorCode'), col('errorDetail'), col('segments'), col('encoding'), col('extension'), col('eventId')],
+    const { rows } = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName; created_at: Date; attempt_id: string | null }>(
+      `WITH ins AS (
+         INSERT INTO messages (id, tenant_id, kind, source, from_number, to_number, body, status, error_code, error_detail,
+                               segments, encoding, extension, event_id, attempts, created_at, updated_at)
+         SELECT gen_random_uuid(), v.tenant_id, 'voicemail', 'event', v.from_number, v.to_number, v.body,
+                (CASE WHEN v.claim THEN 'sending' ELSE v.status END)::message_status,
+                v.error_code, v.error_detail, v.segments, v.encoding, v.extension, v.event_id, CASE WHEN v.claim THEN 1 ELSE 0 END, now(), now()
+         FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[])
+           AS v(tenant_id, from_number, to_number, body, status, error_code, error_detail, segments, encoding, extension, event_id, claim)
+         ON CONFLICT (tenant_id, event_id) DO NOTHING
+         RETURNING id, tenant_id, event_id, status, created_at),
+       a AS (
+         INSERT INTO message_attempts (message_id, attempt, started_at)
+         SELECT id, 1, now() FROM ins WHERE status = 'sending'
+         RETURNING id, message_id)
+       SELECT ins.*, a.id AS attempt_id FROM ins LEFT JOIN a ON a.message_id = ins.id`,
+      [col('tenantId'), col('from'), col('to'), col('body'), col('status'), col('errorCode'), col('errorDetail'), col('segments'), col('encoding'), col('extension'), col('eventId'),
+       sorted.map((m) => m.claim === true && m.status === 'queued')],
     );
+    const byKey = new Map(sorted.map((m) => [key(m.tenantId, m.eventId), m]));
     const found = new Map<string, StoredMessageRef>();
-    for (const r of rows) found.set(key(r.tenant_id, r.event_id), { id: r.id, status: r.status, inserted: true });
+    for (const r of rows) {
+      const ref: StoredMessageRef = { id: r.id, status: r.status, inserted: true };
+      const m = byKey.get(key(r.tenant_id, r.event_id));
+      if (r.attempt_id !== null && m) {
+        ref.claimed = { id: r.id, tenantId: r.tenant_id, kind: 'voicemail', source: 'event', from: m.from, to: m.to, body: m.body, extension: m.extension, attempt: 1, attemptId: String(r.attempt_id), createdAt: r.created_at };
+      }
+      found.set(key(r.tenant_id, r.event_id), ref);
+    }
     const missing = list.filter((m) => !found.has(key(m.tenantId, m.eventId)));
     if (missing.length > 0) {
       const existing = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }>(
@@ -127,7 +150,7 @@ export class MessageRepository {
       // The same event twice in one batch: only the first counts as inserted.
       const inserted = ref.inserted && !seen.has(k);
       seen.add(k);
-      return { ...ref, inserted };
+      return inserted ? ref : { id: ref.id, status: ref.status, inserted: false };
     });
   }
 

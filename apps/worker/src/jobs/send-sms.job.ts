@@ -11,7 +11,7 @@ import {
 } from '@pbx-sms/core';
 import type { ClaimedMessage } from '@pbx-sms/db';
 import { redactText } from '@pbx-sms/observability';
-import { smsSendJobSchema, type TenantRateLimiter } from '@pbx-sms/queue';
+import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } from '@pbx-sms/queue';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
@@ -81,17 +81,94 @@ async function recheckRules(deps: SendJobDeps, m: ClaimedMessage): Promise<{ dec
   return { tenant, ext, decision: evaluateRules(tenant, { kind: 'voicemail', via: m.source === 'event' ? 'event' : 'api', extension }, ext) };
 }
 
+/** Who is sending: a BullMQ send job, or a voicemail job sending its new Message inline. */
+interface SendContext {
+  jobId: string | undefined;
+  inline: boolean;
+}
+
 /**
- * `sms-send`: rate limit per tenant (over the limit: delayed, no attempt counted), claim the
- * Message (terminal → nothing to do), re-check the rules against current configuration, call
- * the provider, record the outcome. Permanent failures and a spent retry budget end the job
- * with UnrecoverableError; transient ones are thrown for BullMQ to retry with the `sms` backoff.
+ * One send attempt of a Message, after the rate limit let it through: claim (terminal →
+ * nothing to do), re-check the rules against current configuration, call the provider, record
+ * the outcome. Permanent failures and a spent retry budget throw UnrecoverableError (the
+ * Message already terminal); a transient failure with retries left throws RetryableSendError
+ * (the Message back to `queued`).
+ */
+export async function attemptSend(deps: SendJobDeps, messageId: string, tenantId: number, ctx: SendContext): Promise<void> {
+  const started = performance.now();
+  const m = await deps.messages.claimForSend(messageId);
+  if (!m) return deps.report({ queue: 'sms-send', jobId: ctx.jobId, durationMs: performance.now() - started, outcome: 'noop', tenantId, messageId });
+  await attemptClaimed(deps, m, ctx, started);
+}
+
+/** `attemptSend` for a Message already claimed (status `sending`, its attempt row open). */
+export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: SendContext, started = performance.now()): Promise<void> {
+  const report = (o: Omit<JobOutcome, 'queue' | 'jobId' | 'durationMs'>) =>
+    deps.report({ queue: 'sms-send', jobId: ctx.jobId, durationMs: performance.now() - started, ...(ctx.inline ? { inline: true } : {}), ...o });
+  const base = { tenantId: m.tenantId, messageId: m.id, attempt: m.attempt };
+  const latency = () => Date.now() - m.createdAt.getTime();
+
+  if (m.attempt > deps.maxAttempts) {
+    // Only reachable when earlier attempts were cut short (crashes): the budget is spent.
+    await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
+    report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
+    throw new UnrecoverableError('provider_unavailable');
+  }
+
+  const { decision, tenant, ext } = await recheckRules(deps, m);
+  if (!decision.allowed) {
+    const status = m.source === 'event' ? 'skipped' : 'failed';
+    await deps.messages.finishAttempt({ kind: 'blocked', id: m.id, attemptId: m.attemptId, status, errorCode: decision.code, detail: decision.blockedBy.explanation });
+    report({ ...base, attempt: m.attempt - 1, outcome: status, errorCode: decision.code, latencyMs: latency() });
+    return;
+  }
+  // Rules passed, so the sender exists; a voicemail goes to the extension's current number.
+  const from = tenant.sender!.e164;
+  const to = m.kind === 'voicemail' ? (ext?.smsNumber ?? m.to ?? '') : (m.to ?? '');
+
+  const callStarted = performance.now();
+  let providerMessageId: string;
+  try {
+    ({ providerMessageId } = await deps.provider.send({ from, to, body: m.body, messageId: m.id }));
+  } catch (err) {
+    const callMs = Math.round(performance.now() - callStarted);
+    const pe = isProviderError(err)
+      ? err
+      : new ProviderError('transient', 'provider_unavailable', 'Unexpected', redactText(String((err as Error)?.message ?? err)).slice(0, 500));
+    const providerError = `${pe.providerCode}: ${pe.detail}`;
+    if (pe.kind === 'permanent') {
+      const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
+      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
+      report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
+      throw new UnrecoverableError(pe.code);
+    }
+    if (m.attempt >= deps.maxAttempts) {
+      const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
+      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
+      report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
+      throw new UnrecoverableError('provider_unavailable');
+    }
+    await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
+    report({ ...base, outcome: 'retry', errorCode: pe.code });
+    throw new RetryableSendError(pe.providerCode, m.attempt);
+  }
+  // Outside the try: a failed write here is not a provider failure. It is retried for a while
+  // (a Postgres restart); only if it keeps failing is the job retried (inline: a send job is
+  // enqueued), and then it sends again (at-least-once), the Message showing both attempts.
+  const durationMs = Math.round(performance.now() - callStarted);
+  await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs }));
+  report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
+}
+
+/**
+ * `sms-send`: rate limit per tenant (over the limit: delayed, no attempt counted), then one
+ * attempt (`attemptSend`). Permanent failures and a spent retry budget end the job with
+ * UnrecoverableError; transient ones are thrown for BullMQ to retry with the `sms` backoff.
  */
 export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) => Promise<void> {
   return async (job, token) => {
     const started = performance.now();
-    const elapsed = () => performance.now() - started;
-    const report = (o: Omit<JobOutcome, 'queue' | 'jobId' | 'durationMs'>) => deps.report({ queue: 'sms-send', jobId: job.id, durationMs: elapsed(), ...o });
+    const report = (o: Omit<JobOutcome, 'queue' | 'jobId' | 'durationMs'>) => deps.report({ queue: 'sms-send', jobId: job.id, durationMs: performance.now() - started, ...o });
 
     const parsed = smsSendJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -107,61 +184,34 @@ export function sendSmsHandler(deps: SendJobDeps): (job: Job, token?: string) =>
       report({ outcome: 'rate_limited', tenantId, messageId });
       throw new DelayedError();
     }
+    await attemptSend(deps, messageId, tenantId, { jobId: job.id, inline: false });
+  };
+}
 
-    const m = await deps.messages.claimForSend(messageId);
-    if (!m) return report({ outcome: 'noop', tenantId, messageId });
-    const base = { tenantId: m.tenantId, messageId: m.id, attempt: m.attempt };
-    const latency = () => Date.now() - m.createdAt.getTime();
+export interface InlineSendDeps extends SendJobDeps {
+  /** The send queue: where a send goes when it cannot happen inline. */
+  enqueueSend(job: SmsSendJob, opts?: { delayMs?: number }): Promise<void>;
+  backoffMs: number;
+}
 
-    if (m.attempt > deps.maxAttempts) {
-      // Only reachable when earlier attempts were cut short (crashes): the budget is spent.
-      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
-      report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
-      throw new UnrecoverableError('provider_unavailable');
-    }
-
-    const { decision, tenant, ext } = await recheckRules(deps, m);
-    if (!decision.allowed) {
-      const status = m.source === 'event' ? 'skipped' : 'failed';
-      await deps.messages.finishAttempt({ kind: 'blocked', id: m.id, attemptId: m.attemptId, status, errorCode: decision.code, detail: decision.blockedBy.explanation });
-      report({ ...base, attempt: m.attempt - 1, outcome: status, errorCode: decision.code, latencyMs: latency() });
-      return;
-    }
-    // Rules passed, so the sender exists; a voicemail goes to the extension's current number.
-    const from = tenant.sender!.e164;
-    const to = m.kind === 'voicemail' ? (ext?.smsNumber ?? m.to ?? '') : (m.to ?? '');
-
-    const callStarted = performance.now();
-    let providerMessageId: string;
+/**
+ * The voicemail job's happy path: send the Message it just created, already claimed by its
+ * insert, without a second job (docs/decisions.md, "Inline send"). Everything that is not a
+ * plain success goes to the send queue exactly as before: a transient failure → a send job
+ * delayed by the first backoff (the attempt is recorded and the Message back to `queued`); an
+ * unexpected error (a failed write) → a send job now, which claims the Message again and sends
+ * (at-least-once, as a retried send job would). A permanent failure leaves the Message
+ * `failed` and the voicemail job completes.
+ */
+export function inlineSender(deps: InlineSendDeps): (m: ClaimedMessage) => Promise<void> {
+  return async (m) => {
+    const job = { messageId: m.id, tenantId: m.tenantId };
     try {
-      ({ providerMessageId } = await deps.provider.send({ from, to, body: m.body, messageId: m.id }));
+      await attemptClaimed(deps, m, { jobId: sendJobId(m.id), inline: true });
     } catch (err) {
-      const callMs = Math.round(performance.now() - callStarted);
-      const pe = isProviderError(err)
-        ? err
-        : new ProviderError('transient', 'provider_unavailable', 'Unexpected', redactText(String((err as Error)?.message ?? err)).slice(0, 500));
-      const providerError = `${pe.providerCode}: ${pe.detail}`;
-      if (pe.kind === 'permanent') {
-        const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
-        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
-        report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
-        throw new UnrecoverableError(pe.code);
-      }
-      if (m.attempt >= deps.maxAttempts) {
-        const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
-        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
-        report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
-        throw new UnrecoverableError('provider_unavailable');
-      }
-      await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
-      report({ ...base, outcome: 'retry', errorCode: pe.code });
-      throw new RetryableSendError(pe.providerCode, m.attempt);
+      if (err instanceof UnrecoverableError) return;
+      if (err instanceof RetryableSendError) return deps.enqueueSend(job, { delayMs: sendBackoffDelay(err.attempt, deps.backoffMs) });
+      await deps.enqueueSend(job);
     }
-    // Outside the try: a failed write here is not a provider failure. It is retried for a while
-    // (a Postgres restart); only if it keeps failing is the job retried, and then it sends again
-    // (at-least-once), the Message showing both attempts.
-    const durationMs = Math.round(performance.now() - callStarted);
-    await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs }));
-    report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
   };
 }

@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, measureMessageQuick, renderTemplate } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
 import { voicemailEventSchema, type SmsSendJob } from '@pbx-sms/queue';
+import type { ClaimedMessage } from '@pbx-sms/db';
 import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobOutcome } from '../job-outcome';
@@ -12,6 +13,12 @@ export interface VoicemailJobDeps {
   config: TenantConfigCache;
   enqueueSend(job: SmsSendJob): Promise<void>;
   report(o: JobOutcome): void;
+  /**
+   * Send a new Message from this job instead of a send job (docs/decisions.md, "Inline send"):
+   * `take` is the tenant's rate limit (0: go), `send` makes the first attempt of the Message
+   * the insert claimed. Absent: every Message goes through the send queue.
+   */
+  inline?: { take(tenantId: number): Promise<number>; send(m: ClaimedMessage): Promise<void> };
 }
 
 const PERSONAL = new Set(['callerId', 'callerName', 'to', 'from', 'smsNumber', 'body', 'message', 'text', 'phoneNumber']);
@@ -35,7 +42,9 @@ export function redactedExcerpt(data: unknown): string {
  * Otherwise rules 5, 6 and 8 decide: blocked → a `skipped` Message with the rule's code and
  * explanation; allowed → a `queued` Message, then its send job. The unique (tenant, eventId)
  * is the dedup; a repeat of a still-`queued` Message re-enqueues it (same job id, so a no-op
- * unless a crash lost the first enqueue).
+ * unless a crash lost the first enqueue). With `inline`, an allowed new Message is inserted
+ * already claimed and sent from this job; a repeat that finds it `sending` leaves it alone
+ * (the reconciler covers a worker that died mid-send).
  */
 export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => Promise<void> {
   return async (job) => {
@@ -68,6 +77,9 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       timeZone: showsTime ? tenant.timeZone : undefined,
     });
     const size = measureMessageQuick(body);
+    // Inline send: the row is born claimed (`sending`), so a duplicate event arriving meanwhile
+    // sees a Message in flight and enqueues nothing. Over the rate limit: the send queue waits.
+    const claim = decision.allowed && deps.inline !== undefined && (await deps.inline.take(event.tenantId)) === 0;
     const stored = await deps.messages.insertVoicemailMessage({
       tenantId: event.tenantId,
       eventId: event.eventId,
@@ -80,7 +92,12 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       errorDetail: decision.allowed ? null : decision.blockedBy.explanation,
       segments: size.segments,
       encoding: size.encoding,
+      claim,
     });
+    if (stored.claimed && deps.inline) {
+      done({ outcome: 'queued', tenantId: event.tenantId, messageId: stored.id, errorCode: null });
+      return deps.inline.send(stored.claimed);
+    }
     if (stored.status === 'queued') await deps.enqueueSend({ messageId: stored.id, tenantId: event.tenantId });
     if (!stored.inserted) return done({ outcome: 'duplicate', tenantId: event.tenantId, messageId: stored.id });
     done({

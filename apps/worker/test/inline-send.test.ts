@@ -1,0 +1,96 @@
+import { MessageRepository, createPool } from '@pbx-sms/db';
+import { QueueProducer, createRedis } from '@pbx-sms/queue';
+import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import { startWorker, type WorkerHandle } from '../src/worker';
+import { EXT_NUMBER, SNS_CREDENTIALS, capturingLogger, seedTenant, voicemailEvent, waitFor, workerConfig } from './helpers';
+
+/**
+ * Inline send (docs/decisions.md): a voicemail job sends the Message it creates without a
+ * send job, and every other case still goes through the send queue.
+ */
+let db: TestDatabase;
+let fake: FakeSnsServer;
+let redis: Redis;
+let pool: Pool;
+let producer: QueueProducer;
+let worker: WorkerHandle;
+const prefix = testQueuePrefix('inline');
+const log = capturingLogger();
+
+beforeAll(async () => {
+  db = await createTestDatabase('inlinesend');
+  fake = await FakeSnsServer.start();
+  redis = createRedis(testRedisUrl(), 'producer');
+  pool = createPool(db.url, { max: 2 });
+  producer = new QueueProducer(redis, prefix);
+  await seedTenant(db.prisma, { id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER }] });
+  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await producer.close();
+  redis.disconnect();
+  await pool.end();
+  await fake.close();
+  await flushPrefix(prefix);
+  await db.cleanup();
+});
+
+async function terminal(tenantId: number, eventId: string) {
+  return waitFor(`terminal message for ${eventId}`, async () => {
+    const m = await db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
+    return m && ['sent', 'failed', 'skipped'].includes(m.status) ? m : null;
+  });
+}
+
+describe('inline send', () => {
+  it('sends a new Message from the voicemail job: one attempt, no send job', async () => {
+    const event = voicemailEvent({ callerName: 'Inline' });
+    await producer.publishVoicemailEvent(event);
+    const m = await terminal(59, event.eventId);
+    expect(m).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await producer.sendQueue.getJob(m.id)).toBeUndefined();
+    expect(fake.published.filter((r) => r.message === m.body)).toHaveLength(1);
+    expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).toMatchObject({ queue: 'sms-send', inline: true, attempt: 1 });
+  });
+
+  it('a transient failure goes to the send queue with backoff, and the retry sends', async () => {
+    fake.failNext({ type: 'error', code: 'Throttled' });
+    const event = voicemailEvent({ callerName: 'Throttled' });
+    await producer.publishVoicemailEvent(event);
+    const m = await terminal(59, event.eventId);
+    expect(m).toMatchObject({ status: 'sent', attempts: 2 });
+    const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: m.id }, orderBy: { attempt: 'asc' } });
+    expect(attempts).toMatchObject([{ attempt: 1, outcome: 'retry' }, { attempt: 2, outcome: 'sent' }]);
+    expect(await producer.sendQueue.getJobState(m.id)).toBe('completed');
+  });
+
+  it('a permanent failure fails the Message and completes the voicemail job', async () => {
+    fake.failNext({ type: 'error', code: 'OptedOut' });
+    const event = voicemailEvent({ callerName: 'Opted' });
+    await producer.publishVoicemailEvent(event);
+    const m = await terminal(59, event.eventId);
+    expect(m).toMatchObject({ status: 'failed', errorCode: 'opted_out', attempts: 1 });
+    await waitFor('voicemail job completed', async () => (await producer.voicemailQueue.getJobState(`vm-59-${event.eventId}`)) === 'completed');
+  });
+
+  it('a repeated event that finds the Message in flight (sending) enqueues nothing and sends nothing', async () => {
+    // A Message a worker claimed at insert and is sending (or died sending: the reconciler's case).
+    const repo = new MessageRepository(pool);
+    const event = voicemailEvent({ callerName: 'InFlight' });
+    const [ref] = await repo.insertVoicemailMessages([
+      { tenantId: 59, eventId: event.eventId, extension: '1001', from: '+14165550100', to: EXT_NUMBER, body: 'in flight', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+    ]);
+    expect(ref).toMatchObject({ status: 'sending', inserted: true, claimed: { attempt: 1 } });
+    await producer.voicemailQueue.add('voicemail.received', event, { jobId: `dup-${event.eventId}` });
+    await waitFor('duplicate job to finish', async () => (await producer.voicemailQueue.getJobState(`dup-${event.eventId}`)) === 'completed');
+    expect(log.lines().find((l) => l.jobId === `dup-${event.eventId}`)).toMatchObject({ outcome: 'duplicate', messageId: ref!.id });
+    expect(await producer.sendQueue.getJob(ref!.id)).toBeUndefined();
+    expect(fake.published.filter((r) => r.message === 'in flight')).toHaveLength(0);
+    const row = await db.prisma.message.findUnique({ where: { id: ref!.id } });
+    expect(row).toMatchObject({ status: 'sending', attempts: 1 });
+  });
+});
