@@ -26,7 +26,7 @@ beforeAll(async () => {
   pool = createPool(db.url, { max: 2 });
   producer = new QueueProducer(redis, prefix);
   await seedTenant(db.prisma, { id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER }] });
-  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
+  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false, inlineSend: true });
 });
 
 afterAll(async () => {
