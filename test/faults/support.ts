@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { migrate } from '@pbx-sms/db';
+import { childWorkerEnv } from '../../apps/worker/test/helpers';
 
 /**
  * Shared machinery of the fault suite: test-owned Postgres clusters and Redis servers that a
@@ -289,17 +290,7 @@ export function spawnWorker(name: string, env: WorkerEnv): Child {
     name,
     WORKER_MAIN,
     {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      SMS_PROVIDER: 'sns',
-      SNS_ENDPOINT: snsUrl,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: SNS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: SNS_CREDENTIALS.secretAccessKey,
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-      TENANT_RATE_PER_SEC: '100000',
+      ...childWorkerEnv({ databaseUrl, redisUrl, prefix, snsUrl }),
       PROVIDER_TIMEOUT_MS: '2000',
       SEND_BACKOFF_MS: '50',
       BULLMQ_LOCK_DURATION_MS: '4000',

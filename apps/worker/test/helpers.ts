@@ -26,6 +26,26 @@ export function workerConfig(env: { databaseUrl: string; prefix: string; snsUrl?
   });
 }
 
+/**
+ * The environment of a built worker process (`node apps/worker/dist/main.js`) sending through
+ * the fake SNS: the part every child-process test shares; callers add their own settings.
+ */
+export function childWorkerEnv(o: { databaseUrl: string; redisUrl: string; prefix: string; snsUrl: string }): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    QUEUE_PREFIX: o.prefix,
+    SMS_PROVIDER: 'sns',
+    SNS_ENDPOINT: o.snsUrl,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: SNS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SNS_CREDENTIALS.secretAccessKey,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    TENANT_RATE_PER_SEC: '100000',
+  };
+}
+
 /** A real pino logger whose JSON lines the test can read. */
 export function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[]; raw: () => string } {
   const chunks: string[] = [];

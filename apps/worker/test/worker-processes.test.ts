@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { spawnWorker, type ChildWorker } from './child-worker';
-import { SNS_CREDENTIALS, seedTenant, voicemailEvent, waitFor } from './helpers';
+import { childWorkerEnv, seedTenant, voicemailEvent, waitFor } from './helpers';
 
 /**
  * The built worker as real processes: two replicas sharing one queue, and SIGTERM in the
@@ -35,17 +35,7 @@ beforeEach(() => fake.reset());
 
 function worker(prefix: string, env: Record<string, string> = {}): ChildWorker {
   const c = spawnWorker({
-    DATABASE_URL: db.url,
-    REDIS_URL: testRedisUrl(),
-    QUEUE_PREFIX: prefix,
-    SMS_PROVIDER: 'sns',
-    SNS_ENDPOINT: fake.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: SNS_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: SNS_CREDENTIALS.secretAccessKey,
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'info',
-    TENANT_RATE_PER_SEC: '100000',
+    ...childWorkerEnv({ databaseUrl: db.url, redisUrl: testRedisUrl(), prefix, snsUrl: fake.url }),
     PROVIDER_TIMEOUT_MS: '5000',
     ...env,
   });
