@@ -9,7 +9,7 @@ import type { Config } from 'jest';
  */
 const shared = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] as [string, Record<string, unknown>] },
-  moduleNameMapper: { '^@pbx-sms/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: { '^@pbx-sms/db/pg$': '<rootDir>/libs/db/src/pg', '^@pbx-sms/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
   rootDir: __dirname,
 };

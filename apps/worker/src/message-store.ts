@@ -1,4 +1,4 @@
-import type { AttemptFinish, ClaimedMessage, MessageRepository, NewVoicemailMessage, StoredMessageRef } from '@pbx-sms/db';
+import type { AttemptFinish, ClaimedMessage, MessageRepository, NewVoicemailMessage, StoredMessageRef } from '@pbx-sms/db/pg';
 import { Batcher, type BatcherOptions } from './batcher';
 
 /** The Message writes the job handlers make. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { MessageRepository, StaleMessage } from '@pbx-sms/db';
+import type { MessageRepository, StaleMessage } from '@pbx-sms/db/pg';
 import type { Logger } from '@pbx-sms/observability';
 import { sendJobId, type SmsSendJob } from '@pbx-sms/queue';
 

@@ -9,7 +9,7 @@ import {
   type ExtensionConfig,
   type TenantConfig,
 } from '@pbx-sms/core';
-import type { ClaimedMessage } from '@pbx-sms/db';
+import type { ClaimedMessage } from '@pbx-sms/db/pg';
 import { redactText } from '@pbx-sms/observability';
 import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } from '@pbx-sms/queue';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, measureMessageQuick, renderTemplate } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
 import { voicemailEventSchema, type SmsSendJob } from '@pbx-sms/queue';
-import type { ClaimedMessage } from '@pbx-sms/db';
+import type { ClaimedMessage } from '@pbx-sms/db/pg';
 import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobOutcome } from '../job-outcome';
