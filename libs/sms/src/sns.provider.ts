@@ -79,10 +79,14 @@ export class SnsSmsProvider implements SmsProvider {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        httpReq?.destroy();
         reject(err);
       };
-      const timer = setTimeout(() => fail(new ProviderError('transient', 'provider_unavailable', 'Timeout', `SNS did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timer = setTimeout(() => {
+        fail(new ProviderError('transient', 'provider_unavailable', 'Timeout', `SNS did not answer within ${this.timeoutMs} ms`));
+        // Only an unanswered request is torn down: a socket that delivered a whole answer is
+        // back in the agent's pool, maybe serving another call, and must not be destroyed.
+        httpReq?.destroy();
+      }, this.timeoutMs);
 
       const post = (creds: AwsCredentials, body: string) => {
         if (settled) return;

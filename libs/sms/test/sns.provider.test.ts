@@ -79,6 +79,19 @@ describe('SNS provider against the fake SNS server', () => {
     await expect(failure(sns.send(req))).resolves.toMatchObject({ providerCode, httpStatus });
   });
 
+  it('an error answer leaves its connection in the pool', async () => {
+    const local = new SnsSmsProvider({ region: 'us-east-1', endpoint: fake.url, timeoutMs: 1_000, maxSockets: 4, credentials });
+    const before = fake.connections;
+    try {
+      fake.failNext({ type: 'error', code: 'Throttled' }, 5).failNext({ type: 'error', code: 'OptedOut' }, 5);
+      for (let i = 0; i < 10; i++) await failure(local.send(req));
+      await local.send(req);
+    } finally {
+      await local.close();
+    }
+    expect(fake.connections - before).toBe(1);
+  });
+
   it('when SNS hangs, the call times out after the provider timeout as a transient failure', async () => {
     fake.failNext({ type: 'hang' });
     const started = Date.now();
