@@ -4,8 +4,9 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A fake AWS SNS endpoint speaking the real query protocol: form-encoded `POST /` with
- * `Action=Publish`, XML answers, real error codes and HTTP statuses. The real
- * `@aws-sdk/client-sns` is pointed at it (endpoint override). Programmable: throttle, fail
+ * `Action=Publish`, XML answers, real error codes and HTTP statuses. The SNS provider
+ * (libs/sms) is pointed at it (endpoint override); so was `@aws-sdk/client-sns`, which the
+ * provider-call benchmark still runs against it. Programmable: throttle, fail
  * with 500, hang, answer 200 without a MessageId, reject a number (opted out, invalid), add
  * latency; every request is recorded. Also runs standalone (`node fake-sns.js [port]`) for
  * benchmarks and fault tests, with a small JSON control API under `/_fake/`.
@@ -55,6 +56,8 @@ export interface FakeSnsRequest {
   status: number;
   errorCode: string | null;
   messageId: string | null;
+  /** The request as it arrived, with `keepRaw`. */
+  raw?: FakeSnsRawRequest;
 }
 
 /**
@@ -96,6 +99,17 @@ export interface FakeSnsOptions {
   latencyMs?: number;
   /** Keep at most this many requests in `requests` (oldest dropped); default unlimited. */
   maxRecorded?: number;
+  /** Also keep each Publish request's method, path, headers and body (`raw`), e.g. to check its signature. */
+  keepRaw?: boolean;
+}
+
+/** A request as it arrived (with `keepRaw`). */
+export interface FakeSnsRawRequest {
+  method: string;
+  path: string;
+  /** Lowercase names, as Node parses them. */
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -104,9 +118,11 @@ function xmlEscape(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
 
-function errorXml(code: string, type: string, message: string): string {
-  return `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+function errorXml(code: string, type: string, message: string, requestId: string): string {
+  return `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }
+
+const E164 = /^\+[1-9][0-9]{7,14}$/;
 
 /** Reads `MessageAttributes.entry.N.Name` / `.Value.StringValue` pairs. */
 function messageAttributes(form: URLSearchParams): Map<string, string> {
@@ -123,6 +139,8 @@ export class FakeSnsServer {
   readonly requests: FakeSnsRequest[] = [];
   /** Successful publishes so far (survives `requests` trimming). */
   publishCount = 0;
+  /** TCP connections accepted so far (keep-alive shows as few connections for many requests). */
+  connections = 0;
   latencyMs: number;
   private readonly faults: FakeSnsFault[] = [];
   private always: FakeSnsFault | null = null;
@@ -140,6 +158,7 @@ export class FakeSnsServer {
     readonly url: string,
     private readonly maxRecorded: number,
     latencyMs: number,
+    private readonly keepRaw: boolean,
   ) {
     this.latencyMs = latencyMs;
   }
@@ -152,8 +171,9 @@ export class FakeSnsServer {
       server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
     });
     const { port, address } = server.address() as AddressInfo;
-    const fake = new FakeSnsServer(server, `http://${address}:${port}`, opts.maxRecorded ?? Infinity, opts.latencyMs ?? 0);
+    const fake = new FakeSnsServer(server, `http://${address}:${port}`, opts.maxRecorded ?? Infinity, opts.latencyMs ?? 0, opts.keepRaw ?? false);
     server.on('connection', (s) => {
+      fake.connections++;
       fake.sockets.add(s);
       s.once('close', () => fake.sockets.delete(s));
     });
@@ -239,46 +259,54 @@ export class FakeSnsServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let first: Buffer | null = null;
+    let more: Buffer[] | null = null;
+    req.on('data', (c: Buffer) => {
+      if (first === null) first = c;
+      else (more ??= [first]).push(c);
+    });
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      // SNS requests are small: one chunk, decoded without copying it first.
+      const body = more ? Buffer.concat(more).toString('utf8') : first ? (first as Buffer).toString('utf8') : '';
       if (req.url?.startsWith('/_fake/')) return this.control(req.method ?? 'GET', req.url, body, res);
-      const answer = () => this.publish(req, body, res);
-      if (this.latencyMs > 0) setTimeout(answer, this.latencyMs);
-      else answer();
+      if (this.latencyMs > 0) setTimeout(() => this.publish(req, body, res), this.latencyMs);
+      else this.publish(req, body, res);
     });
   }
 
   private publish(req: IncomingMessage, body: string, res: ServerResponse): void {
     const form = new URLSearchParams(body);
     const attrs = messageAttributes(form);
+    const authorization = req.headers.authorization;
     const r: FakeSnsRequest = {
       action: form.get('Action'),
       phoneNumber: form.get('PhoneNumber'),
       message: form.get('Message'),
       smsType: attrs.get('AWS.SNS.SMS.SMSType') ?? null,
       originationNumber: attrs.get('AWS.MM.SMS.OriginationNumber') ?? null,
-      signed: /^AWS4-HMAC-SHA256 /.test(String(req.headers.authorization ?? '')),
+      signed: typeof authorization === 'string' && authorization.startsWith('AWS4-HMAC-SHA256 '),
       receivedAt: Date.now(),
       status: 0,
       errorCode: null,
       messageId: null,
     };
+    if (this.keepRaw) r.raw = { method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body };
     this.record(r);
+    // One id per request, in the header and the body, as SNS does.
+    const requestId = randomUUID();
     const send = (status: number, xml: string) => {
       r.status = status;
-      res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(xml) });
+      res.writeHead(status, ['content-type', 'text/xml', 'x-amzn-requestid', requestId, 'content-length', String(Buffer.byteLength(xml))]);
       res.end(xml);
     };
     const sendError = (code: string, status: number, type: string, message: string) => {
       r.errorCode = code;
-      send(status, errorXml(code, type, message));
+      send(status, errorXml(code, type, message, requestId));
     };
     if (r.action !== 'Publish') return sendError('InvalidAction', 400, 'Sender', `Unsupported action ${r.action ?? ''}`);
     if (!r.signed) return sendError('MissingAuthenticationToken', 403, 'Sender', 'Request is missing Authentication Token');
     if (!r.message) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: Empty message');
-    if (!r.phoneNumber || !/^\+[1-9][0-9]{7,14}$/.test(r.phoneNumber)) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: PhoneNumber Reason: not a valid E.164 number');
+    if (!r.phoneNumber || !E164.test(r.phoneNumber)) return sendError('InvalidParameter', 400, 'Sender', 'Invalid parameter: PhoneNumber Reason: not a valid E.164 number');
 
     const fault =
       this.faults.shift() ?? this.always ?? (this.rejected.has(r.phoneNumber) ? ({ type: 'error', code: this.rejected.get(r.phoneNumber)! } as const) : null) ?? this.chaosFault(r.phoneNumber, r.message);
@@ -292,7 +320,7 @@ export class FakeSnsServer {
           r.errorCode = `HTTP${fault.status}`;
           return send(fault.status, fault.body ?? '');
         case 'no-message-id':
-          return send(200, `<PublishResponse xmlns="${XMLNS}"><PublishResult></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
+          return send(200, `<PublishResponse xmlns="${XMLNS}"><PublishResult></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`);
         case 'error': {
           const e = FAKE_SNS_ERRORS[fault.code];
           return sendError(fault.code, e.status, e.type, e.message);
@@ -300,7 +328,7 @@ export class FakeSnsServer {
       }
     }
     r.messageId = randomUUID();
-    send(200, `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${r.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
+    send(200, `<PublishResponse xmlns="${XMLNS}"><PublishResult><MessageId>${r.messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></PublishResponse>`);
     this.publishCount++;
     if (this.waiters.length > 0) {
       const done = this.waiters.filter((w) => this.publishCount >= w.n);
