@@ -28,6 +28,10 @@ const TRANSIENT_CODES = new Set([
   'KMSThrottling', 'KMSThrottlingException',
   'InternalError', 'InternalErrorException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException',
   'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
+  // The request's credentials or timestamp went stale (temporary credentials expiring between
+  // refreshes, clock skew): the next attempt signs again with fresh ones. Failing the SMS for
+  // good would blame the message for the sender's credentials.
+  'ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'RequestTimeTooSkewed',
 ]);
 
 const OPTED_OUT_CODES = new Set(['OptedOut', 'OptedOutException']);

@@ -9,6 +9,8 @@ describe('classifyProviderFailure', () => {
     ['an unknown 5xx', { code: 'SomethingNew', httpStatus: 502 }, 'transient', 'provider_unavailable'],
     ['a bare 503', { httpStatus: 503 }, 'transient', 'provider_unavailable'],
     ['HTTP 429 with an unknown code', { code: 'SlowDown', httpStatus: 429 }, 'transient', 'provider_unavailable'],
+    ['expired temporary credentials', { code: 'ExpiredToken', httpStatus: 403 }, 'transient', 'provider_unavailable'],
+    ['a request signed too long ago (clock skew)', { code: 'RequestExpired', httpStatus: 400 }, 'transient', 'provider_unavailable'],
     ['a timeout', { timeout: true }, 'transient', 'provider_unavailable'],
     ['a connection error', { network: true }, 'transient', 'provider_unavailable'],
     ['nothing known at all', {}, 'transient', 'provider_unavailable'],
