@@ -137,3 +137,22 @@ export function cpuMeter(pids: Record<string, number>): () => Record<string, num
     return d;
   };
 }
+
+/**
+ * CPU used during a phase by the Postgres backends of one application (the `application_name`
+ * its connections give, e.g. via PGAPPNAME): unlike `postgres` in cpuMeter this leaves out the
+ * other users of the server. Backends opened during the phase count from zero; ones closed
+ * during it are lost, so read it as a lower bound.
+ */
+export async function backendCpuMeter(listPids: () => Promise<number[]>): Promise<() => Promise<number>> {
+  const start = new Map<number, number>();
+  for (const pid of await listPids()) start.set(pid, cpuMs(pid));
+  return async () => {
+    let total = 0;
+    for (const pid of await listPids()) {
+      const v = cpuMs(pid) - (start.get(pid) ?? 0);
+      if (!Number.isNaN(v)) total += v;
+    }
+    return total;
+  };
+}

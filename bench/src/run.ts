@@ -12,9 +12,13 @@ import { Redis } from 'ioredis';
 import { AdminService, createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
 import { QueueProducer, type VoicemailEvent } from '@pbx-sms/queue';
 import { FakeSnsServer } from '@pbx-sms/testing';
-import { cpuMeter, load, percentile, round, sampleRss, spawnNode, stop } from './measure';
+import { backendCpuMeter, cpuMeter, load, percentile, round, sampleRss, spawnNode, stop } from './measure';
 
 const QUICK = process.argv.includes('--quick');
+// `--only=ingest` runs the two HTTP phases alone (bare Fastify route, then the API), for
+// iterating on the API; the default runs every phase.
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (ONLY !== undefined && ONLY !== 'ingest') throw new Error(`--only: unknown phase ${ONLY} (known: ingest)`);
 const ROOT = path.resolve(__dirname, '..', '..');
 const TENANTS = 50;
 const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 16);
@@ -31,6 +35,12 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE_DB = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 // Node flags for the worker alone, e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
 const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// The same for the API process, e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof-api'.
+const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// Seconds of the same load, not measured, before each HTTP phase (bare and API alike): 0 (the
+// default) measures from a cold process, JIT compilation included; a few seconds measure the
+// steady state.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 0);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 interface Fixture {
@@ -115,21 +125,33 @@ function sendBody(i: number): string {
 }
 
 async function main(): Promise<void> {
-  log(`pbx-sms bench (${QUICK ? 'quick' : 'full'} mode): ${TENANTS} tenants, worker concurrency ${CONCURRENCY}`);
+  log(`pbx-sms bench (${QUICK ? 'quick' : 'full'} mode${ONLY ? `, ${ONLY} only` : ''}): ${TENANTS} tenants, worker concurrency ${CONCURRENCY}${WARMUP_SECONDS > 0 ? `, ${WARMUP_SECONDS} s warm-up before each HTTP phase` : ''}`);
   const f = await setup();
   const fake = await FakeSnsServer.start({ maxRecorded: 200_000 });
   const children: ChildProcess[] = [];
   const result: Record<string, number> = {};
+  const perRequest = (d: Record<string, number>, n: number) =>
+    Object.entries(d).map(([k, v]) => `${k} ${round(v / n, 3)}`).join(', ');
   try {
+    const info = new Redis(REDIS_URL);
+    const redisPid = Number(/process_id:(\d+)/.exec(await info.info('server'))?.[1]);
+    info.disconnect();
+    const redisPids: Record<string, number> = redisPid ? { redis: redisPid } : {};
+
     // Baselines.
-    const bareJobsPerSec = await bareBullmq(f.prefix);
-    log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs)`);
+    const bareJobsPerSec = ONLY === 'ingest' ? NaN : await bareBullmq(f.prefix);
+    if (ONLY !== 'ingest') log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs)`);
 
     const bare = await spawnNode(path.join(ROOT, 'bench/dist/bare-fastify.js'), ['3999'], { REDIS_URL, QUEUE_PREFIX: f.prefix }, { line: /ready/ });
     children.push(bare);
-    const bareLoad = await load({ url: 'http://127.0.0.1:3999/send', method: 'POST', headers: { 'content-type': 'application/json' }, body: sendBody(0), duration: P.loadSeconds });
+    const bareOpts = { url: 'http://127.0.0.1:3999/send', method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: sendBody(0) };
+    if (WARMUP_SECONDS > 0) await load({ ...bareOpts, duration: WARMUP_SECONDS });
+    const bareCpu = cpuMeter({ bare: bare.pid!, ...redisPids });
+    const bareLoad = await load({ ...bareOpts, duration: P.loadSeconds });
+    const bareCpuUsed = bareCpu();
     await stop(bare);
     log(`bare Fastify + queue.add: ${round(bareLoad.rps, 0)} req/s, p50 ${bareLoad.p50} ms, p99 ${bareLoad.p99} ms (50 connections, ${P.loadSeconds} s)`);
+    log(`  CPU ms per request: ${perRequest(bareCpuUsed, bareLoad.total)} (bench: autocannon; postgres: every postgres process on the machine)`);
 
     // Ingest: the real API.
     const apiEnv = {
@@ -142,22 +164,43 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       // The limiter still runs on every request; the limit is raised so it does not cap the run.
       API_KEY_RATE_PER_SEC: '1000000',
+      // Names the API's Postgres connections, so their backends' CPU can be told from other users'.
+      PGAPPNAME: 'pbx-sms-bench-api',
     };
-    const api = await spawnNode(path.join(ROOT, 'apps/api/dist/main.js'), [], apiEnv, { url: 'http://127.0.0.1:3998/health' });
+    const api = await spawnNode(path.join(ROOT, 'apps/api/dist/main.js'), [], apiEnv, { url: 'http://127.0.0.1:3998/health' }, 20_000, apiNodeArgs);
     children.push(api);
-    const ingest = await load({
+    const apiBackends = () =>
+      f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'pbx-sms-bench-api'`).then((r) => r.map((x) => Number(x.pid)));
+    const ingestOpts = {
       url: 'http://127.0.0.1:3998/api/sms/send',
-      method: 'POST',
-      duration: P.loadSeconds,
-      requests: f.keys.map((key, i) => ({ method: 'POST', path: '/api/sms/send', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: sendBody(i) })),
-    });
+      method: 'POST' as const,
+      requests: f.keys.map((key, i) => ({ method: 'POST' as const, path: '/api/sms/send', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: sendBody(i) })),
+    };
+    if (WARMUP_SECONDS > 0) await load({ ...ingestOpts, duration: WARMUP_SECONDS });
+    const ingestPgCpu = await backendCpuMeter(apiBackends);
+    const ingestCpu = cpuMeter({ api: api.pid!, ...redisPids });
+    const ingest = await load({ ...ingestOpts, duration: P.loadSeconds });
+    const ingestCpuUsed: Record<string, number> = { ...ingestCpu(), postgres_api_backends: await ingestPgCpu() };
     await stop(api);
     log(`ingest POST /api/sms/send: ${round(ingest.rps, 0)} req/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`);
+    log(`  CPU ms per request: ${perRequest(ingestCpuUsed, ingest.total)}`);
     result.ingest_rps = round(ingest.rps, 0);
     result.ingest_ratio = round(ingest.rps / bareLoad.rps, 3);
     result.ingest_p99_ms = ingest.p99;
     result.bare_enqueue_p99_ms = bareLoad.p99;
     result.ingest_non2xx = ingest.non2xx;
+    result.ingest_api_cpu_ms_per_req = round(ingestCpuUsed.api! / ingest.total, 3);
+    result.bare_cpu_ms_per_req = round(bareCpuUsed.bare! / bareLoad.total, 3);
+    if (redisPid) {
+      result.ingest_redis_cpu_ms_per_req = round(ingestCpuUsed.redis! / ingest.total, 3);
+      result.bare_redis_cpu_ms_per_req = round(bareCpuUsed.redis! / bareLoad.total, 3);
+    }
+    result.ingest_postgres_cpu_ms_per_req = round(ingestCpuUsed.postgres! / ingest.total, 3);
+    result.ingest_postgres_backends_cpu_ms_per_req = round(ingestCpuUsed.postgres_api_backends! / ingest.total, 3);
+    if (ONLY === 'ingest') {
+      log(JSON.stringify(result));
+      return;
+    }
 
     // The ingest run left send jobs and rows behind: clear them so the pipeline measures events alone.
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -184,10 +227,8 @@ async function main(): Promise<void> {
     const worker = await spawnNode(path.join(ROOT, 'apps/worker/dist/main.js'), [], workerEnv, { url: 'http://127.0.0.1:9497/ready' }, 20_000, workerNodeArgs);
     children.push(worker);
     const rss = sampleRss(worker.pid!);
-    const redisPid = Number(/process_id:(\d+)/.exec(await connection.info('server'))?.[1]);
-    const cpuPids = { worker: worker.pid!, ...(redisPid ? { redis: redisPid } : {}) };
-    const perMessage = (d: Record<string, number>, n: number) =>
-      Object.entries(d).map(([k, v]) => `${k} ${round(v / n, 3)}`).join(', ');
+    const cpuPids = { worker: worker.pid!, ...redisPids };
+    const perMessage = perRequest;
     await new Promise((r) => setTimeout(r, 500));
     const rssStart = rss.samples[rss.samples.length - 1] ?? NaN;
 
