@@ -27,7 +27,7 @@ export interface PublicServices {
 export function createPublicServices(deps: ApiDeps): PublicServices {
   const ttl = deps.config.TENANT_CONFIG_TTL_MS;
   const keys = new ApiKeyAuthenticator(deps.pool, deps.logger, ttl);
-  const configs = new ConfigCache(deps.prisma, ttl);
+  const configs = new ConfigCache(deps.pool, ttl);
   const invalidateTenant = (tenantId: number) => {
     configs.invalidateTenant(tenantId);
     keys.invalidateTenant(tenantId);
