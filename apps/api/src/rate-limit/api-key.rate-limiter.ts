@@ -1,10 +1,14 @@
 import type { Redis } from 'ioredis';
-import { takeToken } from '@pbx-sms/queue';
+import { takeTokens } from '@pbx-sms/queue';
 
 /**
  * Per-API-key rate limit: the same Redis token bucket as the worker's per-tenant limit
- * (refills at `ratePerSec`, holds twice that), checked and taken in one atomic script with the
- * Redis server's clock. The key carries the queue prefix's hash tag (same Cluster slot).
+ * (refills at `ratePerSec`, holds twice that), checked and taken atomically with the Redis
+ * server's clock. The key carries the queue prefix's hash tag (same Cluster slot).
+ *
+ * The checks of the requests that arrive in the same event-loop turn go to Redis as one script
+ * call (each key's bucket taken in arrival order), so that under load Redis runs one command
+ * per turn rather than one per request.
  */
 export interface RateDecision {
   allowed: boolean;
@@ -12,8 +16,18 @@ export interface RateDecision {
   retryAfterMs: number;
 }
 
+interface PendingTake {
+  key: string;
+  resolve(d: RateDecision): void;
+  reject(err: unknown): void;
+}
+
+/** Most keys checked in one script call. */
+export const MAX_RATE_BATCH = 200;
+
 export class ApiKeyRateLimiter {
   readonly burst: number;
+  private pending: PendingTake[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -28,8 +42,33 @@ export class ApiKeyRateLimiter {
   }
 
   /** Takes a token for the key, or answers how long to wait. Rejects when Redis cannot be reached. */
-  async take(apiKeyId: string): Promise<RateDecision> {
-    const wait = await takeToken(this.redis, this.key(apiKeyId), this.ratePerSec, this.burst);
-    return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true, retryAfterMs: 0 };
+  take(apiKeyId: string): Promise<RateDecision> {
+    return new Promise<RateDecision>((resolve, reject) => {
+      if (this.pending.push({ key: this.key(apiKeyId), resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += MAX_RATE_BATCH) {
+      const batch = all.slice(i, i + MAX_RATE_BATCH);
+      takeTokens(
+        this.redis,
+        batch.map((p) => p.key),
+        this.ratePerSec,
+        this.burst,
+      ).then(
+        (waits) => {
+          batch.forEach((p, k) => {
+            const wait = waits[k] ?? 0;
+            p.resolve(wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true, retryAfterMs: 0 });
+          });
+        },
+        (err: unknown) => {
+          for (const p of batch) p.reject(err);
+        },
+      );
+    }
   }
 }
