@@ -13,6 +13,7 @@ import { eventsRoutes } from './routes/events.route';
 import { createPublicServices } from './public-services';
 import { operationsRoutes } from './routes/operations.route';
 import { metricsRoute } from './routes/metrics.route';
+import { lazyChildLoggerFactory } from './logging/lazy-child-logger';
 
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -49,6 +50,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     logController: new RequestLog(deps.logger),
+    childLoggerFactory: lazyChildLoggerFactory,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
