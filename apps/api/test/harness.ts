@@ -38,7 +38,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const redis: Redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true, enableAutoPipelining: true });
+  // As main.ts builds it.
+  const redis: Redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
   const producer = new QueueProducer(redis, prefix);
   const apiPrisma = opts.apiDatabaseUrl !== undefined ? createPrisma(opts.apiDatabaseUrl, { max: 2 }) : db.prisma;
   const pool = createPool(opts.apiDatabaseUrl ?? db.url, { max: 10, connectionTimeoutMillis: 2_000 });
