@@ -37,6 +37,8 @@ const BASE_DB = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:543
 const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // The same for the API process, e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof-api'.
 const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// Another build of the API to measure (A/B runs on a noisy machine), relative to the repository.
+const apiMain = path.resolve(ROOT, process.env.BENCH_API_MAIN ?? 'apps/api/dist/main.js');
 // Seconds of the same load, not measured, before each HTTP phase (bare and API alike): 0 (the
 // default) measures from a cold process, JIT compilation included; a few seconds measure the
 // steady state.
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
       // Names the API's Postgres connections, so their backends' CPU can be told from other users'.
       PGAPPNAME: 'pbx-sms-bench-api',
     };
-    const api = await spawnNode(path.join(ROOT, 'apps/api/dist/main.js'), [], apiEnv, { url: 'http://127.0.0.1:3998/health' }, 20_000, apiNodeArgs);
+    const api = await spawnNode(apiMain, [], apiEnv, { url: 'http://127.0.0.1:3998/health' }, 20_000, apiNodeArgs);
     children.push(api);
     const apiBackends = () =>
       f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'pbx-sms-bench-api'`).then((r) => r.map((x) => Number(x.pid)));
