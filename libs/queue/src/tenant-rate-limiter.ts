@@ -79,23 +79,66 @@ export function takeTokens(redis: Redis, keys: readonly string[], ratePerSec: nu
     .then((waits) => waits.map(Number));
 }
 
+/** Most keys checked in one script call. */
+export const MAX_TOKEN_BATCH = 200;
+
+interface PendingTake {
+  key: string;
+  resolve(waitMs: number): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * `takeToken` for callers that check many buckets concurrently: the checks made in one
+ * event-loop turn go to Redis as one `takeTokens` script call (each bucket taken in arrival
+ * order), so under load Redis runs one command per turn, not one per check, and the client
+ * builds no pipeline (an ioredis pipeline copies every script defined on the connection).
+ * Answers per check: 0 (a token was taken) or the milliseconds to wait.
+ */
+export class BatchedTokenBuckets {
+  private pending: PendingTake[] = [];
+
+  constructor(
+    private readonly redis: Redis,
+    readonly ratePerSec: number,
+    readonly burst: number,
+  ) {}
+
+  take(key: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      if (this.pending.push({ key, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += MAX_TOKEN_BATCH) {
+      const batch = all.slice(i, i + MAX_TOKEN_BATCH);
+      takeTokens(this.redis, batch.map((p) => p.key), this.ratePerSec, this.burst).then(
+        (waits) => batch.forEach((p, k) => p.resolve(waits[k] ?? 0)),
+        (err: unknown) => batch.forEach((p) => p.reject(err)),
+      );
+    }
+  }
+}
+
 export interface TenantRateLimiterOptions {
   ratePerSec: number;
   /** Bucket size; default one second's worth (`ratePerSec`). */
   burst?: number;
 }
 
+/** The worker's per-tenant send limit: one bucket per tenant, checks batched per event-loop turn. */
 export class TenantRateLimiter {
-  private readonly rate: number;
-  private readonly burst: number;
+  private readonly buckets: BatchedTokenBuckets;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     opts: TenantRateLimiterOptions,
   ) {
-    this.rate = opts.ratePerSec;
-    this.burst = Math.max(1, opts.burst ?? opts.ratePerSec);
+    this.buckets = new BatchedTokenBuckets(redis, opts.ratePerSec, Math.max(1, opts.burst ?? opts.ratePerSec));
   }
 
   /** The key carries the queue prefix's hash tag, so it lives in the queues' Redis Cluster slot. */
@@ -104,7 +147,7 @@ export class TenantRateLimiter {
   }
 
   /** 0 if the tenant may send now (a token was taken), else milliseconds to wait. */
-  async take(tenantId: number): Promise<number> {
-    return takeToken(this.redis, this.key(tenantId), this.rate, this.burst);
+  take(tenantId: number): Promise<number> {
+    return this.buckets.take(this.key(tenantId));
   }
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { takeTokens } from '@pbx-sms/queue';
+import { BatchedTokenBuckets } from '@pbx-sms/queue';
 
 /**
  * Per-API-key rate limit: the same Redis token bucket as the worker's per-tenant limit
@@ -16,25 +16,17 @@ export interface RateDecision {
   retryAfterMs: number;
 }
 
-interface PendingTake {
-  key: string;
-  resolve(d: RateDecision): void;
-  reject(err: unknown): void;
-}
-
-/** Most keys checked in one script call. */
-export const MAX_RATE_BATCH = 200;
-
 export class ApiKeyRateLimiter {
   readonly burst: number;
-  private pending: PendingTake[] = [];
+  private readonly buckets: BatchedTokenBuckets;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     readonly ratePerSec: number,
   ) {
     this.burst = ratePerSec * 2;
+    this.buckets = new BatchedTokenBuckets(redis, ratePerSec, this.burst);
   }
 
   key(apiKeyId: string): string {
@@ -42,33 +34,8 @@ export class ApiKeyRateLimiter {
   }
 
   /** Takes a token for the key, or answers how long to wait. Rejects when Redis cannot be reached. */
-  take(apiKeyId: string): Promise<RateDecision> {
-    return new Promise<RateDecision>((resolve, reject) => {
-      if (this.pending.push({ key: this.key(apiKeyId), resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const all = this.pending;
-    this.pending = [];
-    for (let i = 0; i < all.length; i += MAX_RATE_BATCH) {
-      const batch = all.slice(i, i + MAX_RATE_BATCH);
-      takeTokens(
-        this.redis,
-        batch.map((p) => p.key),
-        this.ratePerSec,
-        this.burst,
-      ).then(
-        (waits) => {
-          batch.forEach((p, k) => {
-            const wait = waits[k] ?? 0;
-            p.resolve(wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true, retryAfterMs: 0 });
-          });
-        },
-        (err: unknown) => {
-          for (const p of batch) p.reject(err);
-        },
-      );
-    }
+  async take(apiKeyId: string): Promise<RateDecision> {
+    const wait = await this.buckets.take(this.key(apiKeyId));
+    return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true, retryAfterMs: 0 };
   }
 }
