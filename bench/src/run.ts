@@ -16,9 +16,10 @@ import { backendCpuMeter, cpuMeter, load, percentile, round, sampleRss, spawnNod
 
 const QUICK = process.argv.includes('--quick');
 // `--only=ingest` runs the two HTTP phases alone (bare Fastify route, then the API), for
-// iterating on the API; the default runs every phase.
+// iterating on the API; `--only=worker` the worker's phases alone (bare BullMQ, pipeline, latency,
+// memory). The default runs every phase.
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-if (ONLY !== undefined && ONLY !== 'ingest') throw new Error(`--only: unknown phase ${ONLY} (known: ingest)`);
+if (ONLY !== undefined && ONLY !== 'ingest' && ONLY !== 'worker') throw new Error(`--only: unknown phase ${ONLY} (known: ingest, worker)`);
 const ROOT = path.resolve(__dirname, '..', '..');
 const TENANTS = 50;
 const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 16);
@@ -144,61 +145,64 @@ async function main(): Promise<void> {
     const bareJobsPerSec = ONLY === 'ingest' ? NaN : await bareBullmq(f.prefix);
     if (ONLY !== 'ingest') log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs)`);
 
-    const bare = await spawnNode(path.join(ROOT, 'bench/dist/bare-fastify.js'), ['3999'], { REDIS_URL, QUEUE_PREFIX: f.prefix }, { line: /ready/ });
-    children.push(bare);
-    const bareOpts = { url: 'http://127.0.0.1:3999/send', method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: sendBody(0) };
-    if (WARMUP_SECONDS > 0) await load({ ...bareOpts, duration: WARMUP_SECONDS });
-    const bareCpu = cpuMeter({ bare: bare.pid!, ...redisPids });
-    const bareLoad = await load({ ...bareOpts, duration: P.loadSeconds });
-    const bareCpuUsed = bareCpu();
-    await stop(bare);
-    log(`bare Fastify + queue.add: ${round(bareLoad.rps, 0)} req/s, p50 ${bareLoad.p50} ms, p99 ${bareLoad.p99} ms (50 connections, ${P.loadSeconds} s)`);
-    log(`  CPU ms per request: ${perRequest(bareCpuUsed, bareLoad.total)} (bench: autocannon; postgres: every postgres process on the machine)`);
+    // `--only=worker` skips the two HTTP phases (bare route, API): bare BullMQ, then the worker's phases.
+    if (ONLY !== 'worker') {
+      const bare = await spawnNode(path.join(ROOT, 'bench/dist/bare-fastify.js'), ['3999'], { REDIS_URL, QUEUE_PREFIX: f.prefix }, { line: /ready/ });
+      children.push(bare);
+      const bareOpts = { url: 'http://127.0.0.1:3999/send', method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: sendBody(0) };
+      if (WARMUP_SECONDS > 0) await load({ ...bareOpts, duration: WARMUP_SECONDS });
+      const bareCpu = cpuMeter({ bare: bare.pid!, ...redisPids });
+      const bareLoad = await load({ ...bareOpts, duration: P.loadSeconds });
+      const bareCpuUsed = bareCpu();
+      await stop(bare);
+      log(`bare Fastify + queue.add: ${round(bareLoad.rps, 0)} req/s, p50 ${bareLoad.p50} ms, p99 ${bareLoad.p99} ms (50 connections, ${P.loadSeconds} s)`);
+      log(`  CPU ms per request: ${perRequest(bareCpuUsed, bareLoad.total)} (bench: autocannon; postgres: every postgres process on the machine)`);
 
-    // Ingest: the real API.
-    const apiEnv = {
-      DATABASE_URL: f.dbUrl,
-      REDIS_URL,
-      QUEUE_PREFIX: f.prefix,
-      ADMIN_TOKEN,
-      PORT: '3998',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      // The limiter still runs on every request; the limit is raised so it does not cap the run.
-      API_KEY_RATE_PER_SEC: '1000000',
-      // Names the API's Postgres connections, so their backends' CPU can be told from other users'.
-      PGAPPNAME: 'pbx-sms-bench-api',
-    };
-    const api = await spawnNode(apiMain, [], apiEnv, { url: 'http://127.0.0.1:3998/health' }, 20_000, apiNodeArgs);
-    children.push(api);
-    const apiBackends = () =>
-      f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'pbx-sms-bench-api'`).then((r) => r.map((x) => Number(x.pid)));
-    const ingestOpts = {
-      url: 'http://127.0.0.1:3998/api/sms/send',
-      method: 'POST' as const,
-      requests: f.keys.map((key, i) => ({ method: 'POST' as const, path: '/api/sms/send', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: sendBody(i) })),
-    };
-    if (WARMUP_SECONDS > 0) await load({ ...ingestOpts, duration: WARMUP_SECONDS });
-    const ingestPgCpu = await backendCpuMeter(apiBackends);
-    const ingestCpu = cpuMeter({ api: api.pid!, ...redisPids });
-    const ingest = await load({ ...ingestOpts, duration: P.loadSeconds });
-    const ingestCpuUsed: Record<string, number> = { ...ingestCpu(), postgres_api_backends: await ingestPgCpu() };
-    await stop(api);
-    log(`ingest POST /api/sms/send: ${round(ingest.rps, 0)} req/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`);
-    log(`  CPU ms per request: ${perRequest(ingestCpuUsed, ingest.total)}`);
-    result.ingest_rps = round(ingest.rps, 0);
-    result.ingest_ratio = round(ingest.rps / bareLoad.rps, 3);
-    result.ingest_p99_ms = ingest.p99;
-    result.bare_enqueue_p99_ms = bareLoad.p99;
-    result.ingest_non2xx = ingest.non2xx;
-    result.ingest_api_cpu_ms_per_req = round(ingestCpuUsed.api! / ingest.total, 3);
-    result.bare_cpu_ms_per_req = round(bareCpuUsed.bare! / bareLoad.total, 3);
-    if (redisPid) {
-      result.ingest_redis_cpu_ms_per_req = round(ingestCpuUsed.redis! / ingest.total, 3);
-      result.bare_redis_cpu_ms_per_req = round(bareCpuUsed.redis! / bareLoad.total, 3);
+      // Ingest: the real API.
+      const apiEnv = {
+        DATABASE_URL: f.dbUrl,
+        REDIS_URL,
+        QUEUE_PREFIX: f.prefix,
+        ADMIN_TOKEN,
+        PORT: '3998',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        // The limiter still runs on every request; the limit is raised so it does not cap the run.
+        API_KEY_RATE_PER_SEC: '1000000',
+        // Names the API's Postgres connections, so their backends' CPU can be told from other users'.
+        PGAPPNAME: 'pbx-sms-bench-api',
+      };
+      const api = await spawnNode(apiMain, [], apiEnv, { url: 'http://127.0.0.1:3998/health' }, 20_000, apiNodeArgs);
+      children.push(api);
+      const apiBackends = () =>
+        f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'pbx-sms-bench-api'`).then((r) => r.map((x) => Number(x.pid)));
+      const ingestOpts = {
+        url: 'http://127.0.0.1:3998/api/sms/send',
+        method: 'POST' as const,
+        requests: f.keys.map((key, i) => ({ method: 'POST' as const, path: '/api/sms/send', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: sendBody(i) })),
+      };
+      if (WARMUP_SECONDS > 0) await load({ ...ingestOpts, duration: WARMUP_SECONDS });
+      const ingestPgCpu = await backendCpuMeter(apiBackends);
+      const ingestCpu = cpuMeter({ api: api.pid!, ...redisPids });
+      const ingest = await load({ ...ingestOpts, duration: P.loadSeconds });
+      const ingestCpuUsed: Record<string, number> = { ...ingestCpu(), postgres_api_backends: await ingestPgCpu() };
+      await stop(api);
+      log(`ingest POST /api/sms/send: ${round(ingest.rps, 0)} req/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`);
+      log(`  CPU ms per request: ${perRequest(ingestCpuUsed, ingest.total)}`);
+      result.ingest_rps = round(ingest.rps, 0);
+      result.ingest_ratio = round(ingest.rps / bareLoad.rps, 3);
+      result.ingest_p99_ms = ingest.p99;
+      result.bare_enqueue_p99_ms = bareLoad.p99;
+      result.ingest_non2xx = ingest.non2xx;
+      result.ingest_api_cpu_ms_per_req = round(ingestCpuUsed.api! / ingest.total, 3);
+      result.bare_cpu_ms_per_req = round(bareCpuUsed.bare! / bareLoad.total, 3);
+      if (redisPid) {
+        result.ingest_redis_cpu_ms_per_req = round(ingestCpuUsed.redis! / ingest.total, 3);
+        result.bare_redis_cpu_ms_per_req = round(bareCpuUsed.redis! / bareLoad.total, 3);
+      }
+      result.ingest_postgres_cpu_ms_per_req = round(ingestCpuUsed.postgres! / ingest.total, 3);
+      result.ingest_postgres_backends_cpu_ms_per_req = round(ingestCpuUsed.postgres_api_backends! / ingest.total, 3);
     }
-    result.ingest_postgres_cpu_ms_per_req = round(ingestCpuUsed.postgres! / ingest.total, 3);
-    result.ingest_postgres_backends_cpu_ms_per_req = round(ingestCpuUsed.postgres_api_backends! / ingest.total, 3);
     if (ONLY === 'ingest') {
       log(JSON.stringify(result));
       return;
