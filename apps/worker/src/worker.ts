@@ -33,10 +33,10 @@ export interface WorkerDeps {
   metrics?: Metrics;
   /**
    * Voicemail jobs send their new Message themselves instead of enqueuing a send job
-   * (docs/decisions.md, "Inline send"). Default false: the fault suite showed it breaks two
-   * guarantees as it stands (see decisions.md); forced off when PROVIDER_TIMEOUT_MS is
-   * not well under RECONCILE_AFTER_MS (the reconciler must never take a live inline send for
-   * an abandoned one).
+   * (docs/decisions.md, "Inline send"). Default: WORKER_INLINE_SEND (false: the fault suite
+   * showed it breaks two guarantees as it stands, see decisions.md); forced off when
+   * PROVIDER_TIMEOUT_MS is not well under RECONCILE_AFTER_MS (the reconciler must never take a
+   * live inline send for an abandoned one).
    */
   inlineSend?: boolean;
 }
@@ -135,7 +135,11 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   };
   const active = new ActiveJobs();
   const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report };
-  const inlineOk = deps.inlineSend === true && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
+  const inlineWanted = deps.inlineSend ?? config.WORKER_INLINE_SEND;
+  const inlineOk = inlineWanted && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
+  if (inlineWanted && !inlineOk) {
+    logger.warn({ providerTimeoutMs: config.PROVIDER_TIMEOUT_MS, reconcileAfterMs: config.RECONCILE_AFTER_MS }, 'inline send off: PROVIDER_TIMEOUT_MS must be under half of RECONCILE_AFTER_MS');
+  }
   const inline = inlineOk
     ? {
         take: (tenantId: number) => limiter.take(tenantId),
