@@ -7,6 +7,7 @@ import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metri
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
 import { ActiveJobs } from './active-jobs';
+import { SendSlots } from './send-slots';
 import { Batcher } from './batcher';
 import { BatchedMessageStore } from './message-store';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
@@ -134,7 +135,10 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     ...KEEP,
   };
   const active = new ActiveJobs();
-  const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report };
+  // Each queue's consumer runs up to `concurrency` jobs, but the process makes at most
+  // `concurrency` provider calls at once, whatever the mix: the crash bound on duplicates.
+  const slots = new SendSlots(concurrency);
+  const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report, slots };
   const inlineWanted = deps.inlineSend ?? config.WORKER_INLINE_SEND;
   const inlineOk = inlineWanted && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
   if (inlineWanted && !inlineOk) {
