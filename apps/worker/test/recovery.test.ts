@@ -30,6 +30,10 @@ afterAll(async () => {
 });
 
 beforeEach(() => fake.reset());
+// The reconciler looks at every row of the schema: no test may leave a pending one to the next.
+afterEach(async () => {
+  await db.prisma.$executeRawUnsafe(`UPDATE messages SET status = 'failed' WHERE status IN ('queued', 'sending')`);
+});
 
 function newPrefix(): { prefix: string; producer: QueueProducer } {
   const prefix = testQueuePrefix('rec');
@@ -40,7 +44,7 @@ function newPrefix(): { prefix: string; producer: QueueProducer } {
 }
 
 async function start(prefix: string, env: Record<string, string> = {}, bullmq?: { lockDuration?: number; stalledInterval?: number }) {
-  const w = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url, RECONCILE_AFTER_MS: '1000', ...env }), {
+  const w = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url, RECONCILE_AFTER_MS: '5000', ...env }), {
     logger: capturingLogger().logger,
     snsCredentials: SNS_CREDENTIALS,
     reconciler: false,
