@@ -171,6 +171,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const reconciler = new Reconciler({
     messages: repository,
     sendQueue: producer.sendQueue,
+    voicemailQueue: producer.voicemailQueue,
     redis: commandRedis,
     prefix,
     enqueueSend,

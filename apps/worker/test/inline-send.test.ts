@@ -57,6 +57,15 @@ describe('inline send', () => {
     expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).toMatchObject({ queue: 'sms-send', inline: true, attempt: 1 });
   });
 
+  it('a voicemail job under another id than the event\'s own sends through the send queue (the reconciler could not see it)', async () => {
+    const event = voicemailEvent({ callerName: 'Other id' });
+    await producer.voicemailQueue.add('voicemail.received', event, { jobId: `pbx-${event.eventId}` });
+    const m = await terminal(59, event.eventId);
+    expect(m).toMatchObject({ status: 'sent', attempts: 1 });
+    await waitFor('send job completed', async () => (await producer.sendQueue.getJobState(m.id)) === 'completed');
+    expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).not.toHaveProperty('inline');
+  });
+
   it('a transient failure goes to the send queue with backoff, and the retry sends', async () => {
     fake.failNext({ type: 'error', code: 'Throttled' });
     const event = voicemailEvent({ callerName: 'Throttled' });
