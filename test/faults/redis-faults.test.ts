@@ -4,7 +4,7 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, type TestDatabase } from '@pbx-sms/testing';
 import { createPool } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
+import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
 
 /**
  * Redis faults on a redis-server of the test's own (own port, own directory, `appendonly
@@ -99,12 +99,12 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   api.kill('SIGTERM');
   const exits = await Promise.all([...workers.map((w) => w.exited), api.exited]);
   await producer.close().catch(() => undefined);
-  return { restResult, acc, duplicated, eventsPublished, faultAt, exits };
+  return { restResult, acc, duplicated, eventsPublished, faultAt, exits, inlineSend: inlineSendOn(workers) };
 }
 
 it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost', async () => {
   let downMs = 0;
-  const { restResult, acc, duplicated, faultAt } = await mixedLoad(59, 'restart', '{pbx-sms-faults-restart}', async () => {
+  const { restResult, acc, duplicated, faultAt, inlineSend } = await mixedLoad(59, 'restart', '{pbx-sms-faults-restart}', async () => {
     const t0 = Date.now();
     await server.stop();
     await sleep(2_000);
@@ -113,6 +113,7 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
   });
   const refused503 = restResult.refused.get(503) ?? 0;
   printFigures('redis-restart', {
+    inlineSend,
     messages: REST + EVENTS,
     accepted: acc.accepted,
     terminal: acc.terminal,
@@ -132,12 +133,13 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
   // Events were all in the append-only file: every one was accepted.
   expect(acc.accepted).toBe(REST + EVENTS);
   expect(acc.lost).toBe(0);
+  expect(inlineSend).toBe(true);
   expect(acc.byStatus.sent).toBe(REST + EVENTS);
 });
 
 it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', async () => {
   let queuedAtFlush = 0;
-  const { restResult, acc, duplicated, eventsPublished, faultAt } = await mixedLoad(
+  const { restResult, acc, duplicated, eventsPublished, faultAt, inlineSend } = await mixedLoad(
     60,
     'flush',
     '{pbx-sms-faults-flush}',
@@ -145,10 +147,13 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
       await server.flushAll();
       queuedAtFlush = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0].n);
     },
-    { RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '3000' },
+    // PROVIDER_TIMEOUT_MS under half of RECONCILE_AFTER_MS, so inline send (the default) stays on:
+    // the flush also wipes voicemail jobs in the middle of their inline sends.
+    { RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '3000', PROVIDER_TIMEOUT_MS: '1000' },
   );
   const eventsNeverAccepted = eventsPublished - (acc.accepted - restResult.accepted.size);
   printFigures('redis-flushall', {
+    inlineSend,
     messages: REST + EVENTS,
     accepted: acc.accepted,
     terminal: acc.terminal,
@@ -163,6 +168,7 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
   expect([...restResult.refused.keys()].filter((s) => s !== 503 && s !== 429)).toEqual([]);
   expect(restResult.accepted.size).toBe(REST);
   expect(queuedAtFlush).toBeGreaterThan(0);
+  expect(inlineSend).toBe(true);
   expect(acc.lost).toBe(0);
   expect(acc.byStatus.sent).toBe(acc.accepted);
   expect(duplicated).toBe(0);

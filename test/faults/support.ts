@@ -229,6 +229,8 @@ export interface Child {
   stderr: string[];
   /** Parsed JSON log lines that match `keep`. */
   kept: Record<string, unknown>[];
+  /** The line that matched `readyLine` (e.g. the worker's "worker started", with its settings). */
+  readyEntry: { line?: Record<string, unknown> };
   ready: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
@@ -243,6 +245,7 @@ export function spawnNode(name: string, main: string, env: Record<string, string
   const tail: string[] = [];
   const stderr: string[] = [];
   const kept: Record<string, unknown>[] = [];
+  const readyEntry: { line?: Record<string, unknown> } = {};
   let onReady: () => void = () => undefined;
   let onFailed: (e: Error) => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {
@@ -260,7 +263,10 @@ export function spawnNode(name: string, main: string, env: Record<string, string
     } catch {
       return;
     }
-    if (opts.readyLine?.(entry)) onReady();
+    if (opts.readyLine?.(entry)) {
+      readyEntry.line = entry;
+      onReady();
+    }
     if (opts.keep?.(entry)) kept.push(entry);
   });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
@@ -272,7 +278,7 @@ export function spawnNode(name: string, main: string, env: Record<string, string
     });
   });
   if (!opts.readyLine) onReady();
-  return { name, child, tail, stderr, kept, ready, exited, kill: (signal) => child.kill(signal) };
+  return { name, child, tail, stderr, kept, readyEntry, ready, exited, kill: (signal) => child.kill(signal) };
 }
 
 export interface WorkerEnv {
@@ -304,6 +310,11 @@ export function spawnWorker(name: string, env: WorkerEnv): Child {
       keep: (l) => l.msg === 'worker stopped' || l.msg === 'shutting down' || (typeof l.level === 'number' && l.level >= 50),
     },
   );
+}
+
+/** Whether every one of these (started) workers sends voicemail Messages inline (its start line says). */
+export function inlineSendOn(workers: Child[]): boolean {
+  return workers.every((w) => w.readyEntry.line?.inlineSend === true);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,14 +4,15 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { createPool } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
+import { awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
 
 /**
  * Worker crash: two worker processes drain 5,000 messages (2,500 REST sends through the API
  * process, 2,500 voicemail events published straight to the queue as the PBX does); one is
  * killed with SIGKILL mid-run and restarted. Every accepted message must end terminal, none
  * lost, and the provider may see a message twice only for sends the killed worker had in
- * flight (at most its concurrency).
+ * flight (at most its concurrency: one limit shared by its send jobs and its voicemail jobs
+ * sending inline).
  */
 jest.setTimeout(240_000);
 
@@ -94,6 +95,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   const { duplicated, maxPerBody } = duplicatesByBody(fake.published);
   const sent = acc.byStatus.sent ?? 0;
   printFigures('worker-crash', {
+    inlineSend: inlineSendOn([a, b, a2]),
     messages: REST + EVENTS,
     accepted: acc.accepted,
     terminal: acc.terminal,
@@ -106,6 +108,9 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
     drainAfterKillMs: Date.now() - killedAt,
     publishes: fake.publishCount,
   });
+  // The default configuration: voicemail jobs send inline, send jobs send the rest, and both
+  // share one WORKER_CONCURRENCY of provider calls per worker (the bound below).
+  expect(inlineSendOn([a, b, a2])).toBe(true);
   expect(acc.accepted).toBe(REST + EVENTS);
   expect(acc.lost).toBe(0);
   expect(sent).toBe(REST + EVENTS);

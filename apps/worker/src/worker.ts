@@ -34,10 +34,9 @@ export interface WorkerDeps {
   metrics?: Metrics;
   /**
    * Voicemail jobs send their new Message themselves instead of enqueuing a send job
-   * (docs/decisions.md, "Inline send"). Default: WORKER_INLINE_SEND (false: the fault suite
-   * showed it breaks two guarantees as it stands, see decisions.md); forced off when
-   * PROVIDER_TIMEOUT_MS is not well under RECONCILE_AFTER_MS (the reconciler must never take a
-   * live inline send for an abandoned one).
+   * (docs/decisions.md, "Inline send"). Default: WORKER_INLINE_SEND (true). Forced off when
+   * PROVIDER_TIMEOUT_MS is not well under RECONCILE_AFTER_MS (a margin for the cases where the
+   * reconciler cannot see the voicemail job: see decisions.md).
    */
   inlineSend?: boolean;
 }

@@ -40,9 +40,9 @@ export const workerSchema = commonSchema.extend({
   WORKER_CONCURRENCY: int(1, 1000).default(16),
   /**
    * A voicemail job sends the Message it creates itself instead of enqueuing a send job
-   * (docs/decisions.md, "Inline send"). `false` keeps the two-job path.
+   * (docs/decisions.md, "Inline send"). `false` restores the two-job path.
    */
-  WORKER_INLINE_SEND: z.stringbool().default(false),
+  WORKER_INLINE_SEND: z.stringbool().default(true),
   PROVIDER_TIMEOUT_MS: int(100, 300_000).default(10_000),
   SEND_MAX_ATTEMPTS: int(1, 100).default(8),
   SEND_BACKOFF_MS: int(1, 300_000).default(1_000),

@@ -10,7 +10,7 @@ describe('configuration from the environment', () => {
       METRICS_PORT: 9464,
       SMS_PROVIDER: 'local',
       WORKER_CONCURRENCY: 16,
-      WORKER_INLINE_SEND: false,
+      WORKER_INLINE_SEND: true,
       PROVIDER_TIMEOUT_MS: 10000,
       SEND_MAX_ATTEMPTS: 8,
       SEND_BACKOFF_MS: 1000,
