@@ -4,7 +4,7 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, type TestDatabase } from '@pbx-sms/testing';
 import { createPool } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
+import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
 
 /**
  * Redis faults on a redis-server of the test's own (own port, own directory, `appendonly
@@ -95,16 +95,17 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   const [restResult] = await Promise.all([rest, publishing]);
   const acc = await awaitTerminal((sql, params) => pool.query(sql, params), { tenantId, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000 });
   const { duplicated } = duplicatesByBody(fake.published);
+  const causes = await duplicateCauses((sql, params) => pool.query(sql, params), fake.published);
   for (const w of workers) w.kill('SIGTERM');
   api.kill('SIGTERM');
   const exits = await Promise.all([...workers.map((w) => w.exited), api.exited]);
   await producer.close().catch(() => undefined);
-  return { restResult, acc, duplicated, eventsPublished, faultAt, exits, inlineSend: inlineSendOn(workers) };
+  return { restResult, acc, duplicated, causes, eventsPublished, faultAt, exits, inlineSend: inlineSendOn(workers) };
 }
 
 it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost', async () => {
   let downMs = 0;
-  const { restResult, acc, duplicated, faultAt, inlineSend } = await mixedLoad(59, 'restart', '{pbx-sms-faults-restart}', async () => {
+  const { restResult, acc, duplicated, causes, faultAt, inlineSend } = await mixedLoad(59, 'restart', '{pbx-sms-faults-restart}', async () => {
     const t0 = Date.now();
     await server.stop();
     await sleep(2_000);
@@ -119,6 +120,10 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
     terminal: acc.terminal,
     lost: acc.lost,
     duplicated,
+    dupInterrupted: causes.interrupted,
+    dupTimedOut: causes.timedOut,
+    dupConcurrent: causes.concurrent,
+    dupOther: causes.other,
     redisDownMs: downMs,
     api503: refused503,
     apiOther: [...restResult.refused].filter(([s]) => s !== 503 && s !== 429).reduce((n, [, c]) => n + c, 0),
@@ -139,7 +144,7 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
 
 it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', async () => {
   let queuedAtFlush = 0;
-  const { restResult, acc, duplicated, eventsPublished, faultAt, inlineSend } = await mixedLoad(
+  const { restResult, acc, duplicated, causes, eventsPublished, faultAt, inlineSend } = await mixedLoad(
     60,
     'flush',
     '{pbx-sms-faults-flush}',
@@ -147,9 +152,9 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
       await server.flushAll();
       queuedAtFlush = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0].n);
     },
-    // PROVIDER_TIMEOUT_MS under half of RECONCILE_AFTER_MS, so inline send (the default) stays on:
-    // the flush also wipes voicemail jobs in the middle of their inline sends.
-    { RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '3000', PROVIDER_TIMEOUT_MS: '1000' },
+    // RECONCILE_AFTER_MS more than twice PROVIDER_TIMEOUT_MS (2 s), so that inline send (the
+    // default) stays on: the flush also wipes voicemail jobs in the middle of their inline sends.
+    { RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '5000' },
   );
   const eventsNeverAccepted = eventsPublished - (acc.accepted - restResult.accepted.size);
   printFigures('redis-flushall', {
@@ -159,6 +164,10 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
     terminal: acc.terminal,
     lost: acc.lost,
     duplicated,
+    dupInterrupted: causes.interrupted,
+    dupTimedOut: causes.timedOut,
+    dupConcurrent: causes.concurrent,
+    dupOther: causes.other,
     queuedAtFlush,
     eventsWipedBeforeAcceptance: eventsNeverAccepted,
     api503: restResult.refused.get(503) ?? 0,

@@ -345,6 +345,42 @@ export function duplicatesByBody(published: { message: string | null }[]): { dup
   return { duplicated, maxPerBody };
 }
 
+/**
+ * Why each message the provider saw more than once went out again, read from its recorded
+ * attempts (every message in these tests has a unique text):
+ * - `interrupted`: an attempt was cut short (its worker died, or it was abandoned at shutdown)
+ *   after the provider had accepted it, and a later attempt sent again: the crash case, bounded
+ *   by the dead worker's provider-call slots;
+ * - `timedOut`: the worker recorded a transient failure (a timeout) for a call the provider
+ *   had in fact accepted, and the retry sent again;
+ * - `concurrent`: two attempts both recorded `sent`: two runs of the Message at the same time
+ *   (a job run again by BullMQ while its first run was still alive, or a live attempt resent
+ *   by the reconciler);
+ * - `other`: none of these.
+ */
+export async function duplicateCauses(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
+  published: { message: string | null }[],
+): Promise<{ interrupted: number; timedOut: number; concurrent: number; other: number }> {
+  const counts = new Map<string, number>();
+  for (const r of published) counts.set(r.message ?? '', (counts.get(r.message ?? '') ?? 0) + 1);
+  const bodies = [...counts].filter(([, n]) => n > 1).map(([b]) => b);
+  const causes = { interrupted: 0, timedOut: 0, concurrent: 0, other: 0 };
+  if (bodies.length === 0) return causes;
+  const { rows } = await query(
+    `SELECT m.body, array_agg(coalesce(a.outcome, 'open') ORDER BY a.attempt) AS outcomes
+     FROM messages m JOIN message_attempts a ON a.message_id = m.id WHERE m.body = ANY($1::text[]) GROUP BY m.id, m.body`,
+    [bodies],
+  );
+  for (const r of rows) {
+    const outcomes = r.outcomes as string[];
+    const extra = (counts.get(String(r.body)) ?? 1) - 1;
+    const cause = outcomes.filter((o) => o === 'sent').length > 1 ? 'concurrent' : outcomes.includes('interrupted') ? 'interrupted' : outcomes.includes('retry') ? 'timedOut' : 'other';
+    causes[cause] += extra;
+  }
+  return causes;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The API as a child process, and a REST client that never waits without a bound
 
