@@ -227,6 +227,8 @@ async function main(): Promise<void> {
       METRICS_PORT: '9497',
       LOG_LEVEL: 'warn',
       WORKER_CONCURRENCY: String(CONCURRENCY),
+      // WORKER_INLINE_SEND=false npm run bench … measures the two-job path.
+      ...(process.env.WORKER_INLINE_SEND ? { WORKER_INLINE_SEND: process.env.WORKER_INLINE_SEND } : {}),
       // Per-tenant limiting still runs; the limit is raised so 50 tenants are not capped at 50×20/s.
       TENANT_RATE_PER_SEC: '100000',
     };

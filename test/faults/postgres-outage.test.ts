@@ -4,7 +4,7 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, flushPrefix, testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
 import { createPool, createPrisma, type PrismaClient } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from './support';
+import { TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from './support';
 
 /**
  * Postgres unavailable for about 10 s: a cluster of the test's own is stopped (fast shutdown:
@@ -101,6 +101,7 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const errorsLogged = workers.reduce((n, w) => n + w.kept.filter((l) => Number(l.level) >= 50).length, 0);
 
   printFigures('postgres-outage', {
+    inlineSend: inlineSendOn(workers),
     messages: REST + EVENTS,
     accepted: acc.accepted,
     terminal: acc.terminal,
@@ -126,11 +127,13 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   expect(restResult.accepted.size).toBe(REST);
   // The workers: still running, caught up, nothing lost.
   expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
+  expect(inlineSendOn(workers)).toBe(true);
   expect(acc.accepted).toBe(REST + EVENTS);
   expect(acc.lost).toBe(0);
   expect(acc.byStatus.sent).toBe(REST + EVENTS);
   // Sends the provider accepted while Postgres was down keep retrying their outcome write
-  // instead of being run (and sent) again.
+  // instead of being run (and sent) again; an inline one stays with its live voicemail job,
+  // which the reconciler counts as the Message's live job.
   expect(duplicated).toBe(0);
 
   for (const w of workers) w.kill('SIGTERM');

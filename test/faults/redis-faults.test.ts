@@ -4,7 +4,7 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, type TestDatabase } from '@pbx-sms/testing';
 import { createPool } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
+import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
 
 /**
  * Redis faults on a redis-server of the test's own (own port, own directory, `appendonly
@@ -95,16 +95,17 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   const [restResult] = await Promise.all([rest, publishing]);
   const acc = await awaitTerminal((sql, params) => pool.query(sql, params), { tenantId, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000 });
   const { duplicated } = duplicatesByBody(fake.published);
+  const causes = await duplicateCauses((sql, params) => pool.query(sql, params), fake.published);
   for (const w of workers) w.kill('SIGTERM');
   api.kill('SIGTERM');
   const exits = await Promise.all([...workers.map((w) => w.exited), api.exited]);
   await producer.close().catch(() => undefined);
-  return { restResult, acc, duplicated, eventsPublished, faultAt, exits };
+  return { restResult, acc, duplicated, causes, eventsPublished, faultAt, exits, inlineSend: inlineSendOn(workers) };
 }
 
 it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost', async () => {
   let downMs = 0;
-  const { restResult, acc, duplicated, faultAt } = await mixedLoad(59, 'restart', '{pbx-sms-faults-restart}', async () => {
+  const { restResult, acc, duplicated, causes, faultAt, inlineSend } = await mixedLoad(59, 'restart', '{pbx-sms-faults-restart}', async () => {
     const t0 = Date.now();
     await server.stop();
     await sleep(2_000);
@@ -113,11 +114,16 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
   });
   const refused503 = restResult.refused.get(503) ?? 0;
   printFigures('redis-restart', {
+    inlineSend,
     messages: REST + EVENTS,
     accepted: acc.accepted,
     terminal: acc.terminal,
     lost: acc.lost,
     duplicated,
+    dupInterrupted: causes.interrupted,
+    dupTimedOut: causes.timedOut,
+    dupConcurrent: causes.concurrent,
+    dupOther: causes.other,
     redisDownMs: downMs,
     api503: refused503,
     apiOther: [...restResult.refused].filter(([s]) => s !== 503 && s !== 429).reduce((n, [, c]) => n + c, 0),
@@ -132,12 +138,13 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
   // Events were all in the append-only file: every one was accepted.
   expect(acc.accepted).toBe(REST + EVENTS);
   expect(acc.lost).toBe(0);
+  expect(inlineSend).toBe(true);
   expect(acc.byStatus.sent).toBe(REST + EVENTS);
 });
 
 it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', async () => {
   let queuedAtFlush = 0;
-  const { restResult, acc, duplicated, eventsPublished, faultAt } = await mixedLoad(
+  const { restResult, acc, duplicated, causes, eventsPublished, faultAt, inlineSend } = await mixedLoad(
     60,
     'flush',
     '{pbx-sms-faults-flush}',
@@ -145,15 +152,22 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
       await server.flushAll();
       queuedAtFlush = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0].n);
     },
-    { RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '3000' },
+    // RECONCILE_AFTER_MS more than twice PROVIDER_TIMEOUT_MS (2 s), so that inline send (the
+    // default) stays on: the flush also wipes voicemail jobs in the middle of their inline sends.
+    { RECONCILE_INTERVAL_MS: '1000', RECONCILE_AFTER_MS: '5000' },
   );
   const eventsNeverAccepted = eventsPublished - (acc.accepted - restResult.accepted.size);
   printFigures('redis-flushall', {
+    inlineSend,
     messages: REST + EVENTS,
     accepted: acc.accepted,
     terminal: acc.terminal,
     lost: acc.lost,
     duplicated,
+    dupInterrupted: causes.interrupted,
+    dupTimedOut: causes.timedOut,
+    dupConcurrent: causes.concurrent,
+    dupOther: causes.other,
     queuedAtFlush,
     eventsWipedBeforeAcceptance: eventsNeverAccepted,
     api503: restResult.refused.get(503) ?? 0,
@@ -163,6 +177,7 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
   expect([...restResult.refused.keys()].filter((s) => s !== 503 && s !== 429)).toEqual([]);
   expect(restResult.accepted.size).toBe(REST);
   expect(queuedAtFlush).toBeGreaterThan(0);
+  expect(inlineSend).toBe(true);
   expect(acc.lost).toBe(0);
   expect(acc.byStatus.sent).toBe(acc.accepted);
   expect(duplicated).toBe(0);

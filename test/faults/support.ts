@@ -229,6 +229,8 @@ export interface Child {
   stderr: string[];
   /** Parsed JSON log lines that match `keep`. */
   kept: Record<string, unknown>[];
+  /** The line that matched `readyLine` (e.g. the worker's "worker started", with its settings). */
+  readyEntry: { line?: Record<string, unknown> };
   ready: Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal: NodeJS.Signals): void;
@@ -243,6 +245,7 @@ export function spawnNode(name: string, main: string, env: Record<string, string
   const tail: string[] = [];
   const stderr: string[] = [];
   const kept: Record<string, unknown>[] = [];
+  const readyEntry: { line?: Record<string, unknown> } = {};
   let onReady: () => void = () => undefined;
   let onFailed: (e: Error) => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {
@@ -260,7 +263,10 @@ export function spawnNode(name: string, main: string, env: Record<string, string
     } catch {
       return;
     }
-    if (opts.readyLine?.(entry)) onReady();
+    if (opts.readyLine?.(entry)) {
+      readyEntry.line = entry;
+      onReady();
+    }
     if (opts.keep?.(entry)) kept.push(entry);
   });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
@@ -272,7 +278,7 @@ export function spawnNode(name: string, main: string, env: Record<string, string
     });
   });
   if (!opts.readyLine) onReady();
-  return { name, child, tail, stderr, kept, ready, exited, kill: (signal) => child.kill(signal) };
+  return { name, child, tail, stderr, kept, readyEntry, ready, exited, kill: (signal) => child.kill(signal) };
 }
 
 export interface WorkerEnv {
@@ -306,6 +312,11 @@ export function spawnWorker(name: string, env: WorkerEnv): Child {
   );
 }
 
+/** Whether every one of these (started) workers sends voicemail Messages inline (its start line says). */
+export function inlineSendOn(workers: Child[]): boolean {
+  return workers.every((w) => w.readyEntry.line?.inlineSend === true);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Figures
 
@@ -332,6 +343,42 @@ export function duplicatesByBody(published: { message: string | null }[]): { dup
     maxPerBody = Math.max(maxPerBody, n);
   }
   return { duplicated, maxPerBody };
+}
+
+/**
+ * Why each message the provider saw more than once went out again, read from its recorded
+ * attempts (every message in these tests has a unique text):
+ * - `interrupted`: an attempt was cut short (its worker died, or it was abandoned at shutdown)
+ *   after the provider had accepted it, and a later attempt sent again: the crash case, bounded
+ *   by the dead worker's provider-call slots;
+ * - `timedOut`: the worker recorded a transient failure (a timeout) for a call the provider
+ *   had in fact accepted, and the retry sent again;
+ * - `concurrent`: two attempts both recorded `sent`: two runs of the Message at the same time
+ *   (a job run again by BullMQ while its first run was still alive, or a live attempt resent
+ *   by the reconciler);
+ * - `other`: none of these.
+ */
+export async function duplicateCauses(
+  query: (sql: string, params: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>,
+  published: { message: string | null }[],
+): Promise<{ interrupted: number; timedOut: number; concurrent: number; other: number }> {
+  const counts = new Map<string, number>();
+  for (const r of published) counts.set(r.message ?? '', (counts.get(r.message ?? '') ?? 0) + 1);
+  const bodies = [...counts].filter(([, n]) => n > 1).map(([b]) => b);
+  const causes = { interrupted: 0, timedOut: 0, concurrent: 0, other: 0 };
+  if (bodies.length === 0) return causes;
+  const { rows } = await query(
+    `SELECT m.body, array_agg(coalesce(a.outcome, 'open') ORDER BY a.attempt) AS outcomes
+     FROM messages m JOIN message_attempts a ON a.message_id = m.id WHERE m.body = ANY($1::text[]) GROUP BY m.id, m.body`,
+    [bodies],
+  );
+  for (const r of rows) {
+    const outcomes = r.outcomes as string[];
+    const extra = (counts.get(String(r.body)) ?? 1) - 1;
+    const cause = outcomes.filter((o) => o === 'sent').length > 1 ? 'concurrent' : outcomes.includes('interrupted') ? 'interrupted' : outcomes.includes('retry') ? 'timedOut' : 'other';
+    causes[cause] += extra;
+  }
+  return causes;
 }
 
 // ---------------------------------------------------------------------------------------------

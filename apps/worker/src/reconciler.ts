@@ -3,11 +3,13 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MessageRepository, StaleMessage } from '@pbx-sms/db/pg';
 import type { Logger } from '@pbx-sms/observability';
-import { sendJobId, type SmsSendJob } from '@pbx-sms/queue';
+import { sendJobId, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
 
 export interface ReconcilerDeps {
   messages: MessageRepository;
   sendQueue: Queue;
+  /** Where an event's Message may be in the hands of its voicemail job (inline send). */
+  voicemailQueue: Queue;
   redis: Redis;
   prefix: string;
   enqueueSend(job: SmsSendJob): Promise<void>;
@@ -28,8 +30,14 @@ export interface ReconcileResult {
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'wait', 'paused']);
 
 /**
- * Re-enqueues Messages that are `queued` (or `sending`) with no live send job: a crash between
- * the row insert and the enqueue, a lost Redis, a job failed by BullMQ itself. Same job id as
+ * Re-enqueues Messages that are `queued` (or `sending`) with no live job: a crash between the
+ * row insert and the enqueue, a lost Redis, a job failed by BullMQ itself, a worker that died
+ * during an inline send. A Message's live job is its send job or, for a voicemail event's
+ * Message, the event's voicemail job (`voicemailJobId`), which sends the Message it creates
+ * itself (docs/decisions.md, "Inline send") and may hold it `sending` for as long as that
+ * attempt takes (a slot wait, the provider call, the outcome write retried through a Postgres
+ * outage). "Live": waiting, active, delayed and the like; a stalled job whose worker died is
+ * moved back to waiting by BullMQ and run again, so it counts too. Same job id as
  * the first enqueue, so it is idempotent; a job still kept in Redis as completed or failed
  * would swallow that add, so it is removed first. Whatever races remain are harmless: the send
  * handler does nothing for a Message that is already terminal. One replica reconciles per
@@ -86,6 +94,12 @@ export class Reconciler {
   }
 
   private async reconcile(m: StaleMessage): Promise<boolean> {
+    // The voicemail job first: it hands a Message over to a send job, never the reverse, so
+    // looking at them in that order cannot miss a live one in the middle of a handover.
+    if (m.eventId !== null) {
+      const eventJobState = await this.deps.voicemailQueue.getJobState(voicemailJobId(m.tenantId, m.eventId));
+      if (LIVE_STATES.has(eventJobState)) return false;
+    }
     const jobId = sendJobId(m.id);
     const state = await this.deps.sendQueue.getJobState(jobId);
     if (LIVE_STATES.has(state)) return false;

@@ -7,6 +7,7 @@ import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metri
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
 import { ActiveJobs } from './active-jobs';
+import { SendSlots } from './send-slots';
 import { Batcher } from './batcher';
 import { BatchedMessageStore } from './message-store';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
@@ -33,10 +34,9 @@ export interface WorkerDeps {
   metrics?: Metrics;
   /**
    * Voicemail jobs send their new Message themselves instead of enqueuing a send job
-   * (docs/decisions.md, "Inline send"). Default false: the fault suite showed it breaks two
-   * guarantees as it stands (see decisions.md); forced off when PROVIDER_TIMEOUT_MS is
-   * not well under RECONCILE_AFTER_MS (the reconciler must never take a live inline send for
-   * an abandoned one).
+   * (docs/decisions.md, "Inline send"). Default: WORKER_INLINE_SEND (true). Forced off when
+   * PROVIDER_TIMEOUT_MS is not well under RECONCILE_AFTER_MS (a margin for the cases where the
+   * reconciler cannot see the voicemail job: see decisions.md).
    */
   inlineSend?: boolean;
 }
@@ -134,8 +134,15 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     ...KEEP,
   };
   const active = new ActiveJobs();
-  const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report };
-  const inlineOk = deps.inlineSend === true && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
+  // Each queue's consumer runs up to `concurrency` jobs, but the process makes at most
+  // `concurrency` provider calls at once, whatever the mix: the crash bound on duplicates.
+  const slots = new SendSlots(concurrency);
+  const sendDeps = { messages, config: configCache, provider, limiter, maxAttempts: config.SEND_MAX_ATTEMPTS, report, slots };
+  const inlineWanted = deps.inlineSend ?? config.WORKER_INLINE_SEND;
+  const inlineOk = inlineWanted && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
+  if (inlineWanted && !inlineOk) {
+    logger.warn({ providerTimeoutMs: config.PROVIDER_TIMEOUT_MS, reconcileAfterMs: config.RECONCILE_AFTER_MS }, 'inline send off: PROVIDER_TIMEOUT_MS must be under half of RECONCILE_AFTER_MS');
+  }
   const inline = inlineOk
     ? {
         take: (tenantId: number) => limiter.take(tenantId),
@@ -163,6 +170,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const reconciler = new Reconciler({
     messages: repository,
     sendQueue: producer.sendQueue,
+    voicemailQueue: producer.voicemailQueue,
     redis: commandRedis,
     prefix,
     enqueueSend,

@@ -26,7 +26,8 @@ beforeAll(async () => {
   pool = createPool(db.url, { max: 2 });
   producer = new QueueProducer(redis, prefix);
   await seedTenant(db.prisma, { id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER }] });
-  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false, inlineSend: true });
+  // Inline send is the default (WORKER_INLINE_SEND).
+  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
 });
 
 afterAll(async () => {
@@ -47,6 +48,10 @@ async function terminal(tenantId: number, eventId: string) {
 }
 
 describe('inline send', () => {
+  it('is on by default', () => {
+    expect(log.lines().find((l) => l.msg === 'worker started')).toMatchObject({ inlineSend: true });
+  });
+
   it('sends a new Message from the voicemail job: one attempt, no send job', async () => {
     const event = voicemailEvent({ callerName: 'Inline' });
     await producer.publishVoicemailEvent(event);
@@ -55,6 +60,15 @@ describe('inline send', () => {
     expect(await producer.sendQueue.getJob(m.id)).toBeUndefined();
     expect(fake.published.filter((r) => r.message === m.body)).toHaveLength(1);
     expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).toMatchObject({ queue: 'sms-send', inline: true, attempt: 1 });
+  });
+
+  it('a voicemail job under another id than the event\'s own sends through the send queue (the reconciler could not see it)', async () => {
+    const event = voicemailEvent({ callerName: 'Other id' });
+    await producer.voicemailQueue.add('voicemail.received', event, { jobId: `pbx-${event.eventId}` });
+    const m = await terminal(59, event.eventId);
+    expect(m).toMatchObject({ status: 'sent', attempts: 1 });
+    await waitFor('send job completed', async () => (await producer.sendQueue.getJobState(m.id)) === 'completed');
+    expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).not.toHaveProperty('inline');
   });
 
   it('a transient failure goes to the send queue with backoff, and the retry sends', async () => {
@@ -75,6 +89,25 @@ describe('inline send', () => {
     const m = await terminal(59, event.eventId);
     expect(m).toMatchObject({ status: 'failed', errorCode: 'opted_out', attempts: 1 });
     await waitFor('voicemail job completed', async () => (await producer.voicemailQueue.getJobState(`vm-59-${event.eventId}`)) === 'completed');
+  });
+
+  it('WORKER_INLINE_SEND=false: every Message goes through a send job', async () => {
+    const offPrefix = testQueuePrefix('inline-off');
+    const offLog = capturingLogger();
+    const offProducer = new QueueProducer(redis, offPrefix);
+    const off = await startWorker(workerConfig({ databaseUrl: db.url, prefix: offPrefix, snsUrl: fake.url, WORKER_INLINE_SEND: 'false' }), { logger: offLog.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
+    try {
+      expect(offLog.lines().find((l) => l.msg === 'worker started')).toMatchObject({ inlineSend: false });
+      const event = voicemailEvent({ callerName: 'Two jobs' });
+      await offProducer.publishVoicemailEvent(event);
+      const m = await terminal(59, event.eventId);
+      expect(m).toMatchObject({ status: 'sent', attempts: 1 });
+      await waitFor('send job completed', async () => (await offProducer.sendQueue.getJobState(m.id)) === 'completed');
+    } finally {
+      await off.close();
+      await offProducer.close();
+      await flushPrefix(offPrefix);
+    }
   });
 
   it('a repeated event that finds the Message in flight (sending) enqueues nothing and sends nothing', async () => {

@@ -1,14 +1,17 @@
 import type { Redis } from 'ioredis';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
+import type { Pool } from 'pg';
+import { MessageRepository, createPool } from '@pbx-sms/db';
+import { QueueProducer, createRedis, voicemailJobId } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { startWorker, type WorkerHandle } from '../src/worker';
-import { EXT_NUMBER, SENDER, SNS_CREDENTIALS, capturingLogger, seedTenant, waitFor, workerConfig } from './helpers';
+import { EXT_NUMBER, SENDER, SNS_CREDENTIALS, capturingLogger, seedTenant, voicemailEvent, waitFor, workerConfig } from './helpers';
 
 jest.setTimeout(30_000);
 
 let db: TestDatabase;
 let fake: FakeSnsServer;
 let redis: Redis;
+let pool: Pool;
 const prefixes: string[] = [];
 const workers: WorkerHandle[] = [];
 const producers: QueueProducer[] = [];
@@ -17,6 +20,7 @@ beforeAll(async () => {
   db = await createTestDatabase('recovery');
   fake = await FakeSnsServer.start();
   redis = createRedis(testRedisUrl(), 'producer');
+  pool = createPool(db.url, { max: 2 });
   await seedTenant(db.prisma, { id: 59 });
 });
 
@@ -24,12 +28,17 @@ afterAll(async () => {
   for (const w of workers) await w.close();
   for (const p of producers) await p.close();
   redis.disconnect();
+  await pool.end();
   await fake.close();
   for (const p of prefixes) await flushPrefix(p);
   await db.cleanup();
 });
 
 beforeEach(() => fake.reset());
+// The reconciler looks at every row of the schema: no test may leave a pending one to the next.
+afterEach(async () => {
+  await db.prisma.$executeRawUnsafe(`UPDATE messages SET status = 'failed' WHERE status IN ('queued', 'sending')`);
+});
 
 function newPrefix(): { prefix: string; producer: QueueProducer } {
   const prefix = testQueuePrefix('rec');
@@ -40,7 +49,7 @@ function newPrefix(): { prefix: string; producer: QueueProducer } {
 }
 
 async function start(prefix: string, env: Record<string, string> = {}, bullmq?: { lockDuration?: number; stalledInterval?: number }) {
-  const w = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url, RECONCILE_AFTER_MS: '1000', ...env }), {
+  const w = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url, RECONCILE_AFTER_MS: '5000', ...env }), {
     logger: capturingLogger().logger,
     snsCredentials: SNS_CREDENTIALS,
     reconciler: false,
@@ -58,6 +67,15 @@ async function queuedRow(ageMs: number) {
   });
   await db.prisma.$executeRawUnsafe(`UPDATE messages SET updated_at = now() - ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, ageMs, m.id);
   return m;
+}
+
+async function backdate(id: string, ageMs: number) {
+  await db.prisma.$executeRawUnsafe(`UPDATE messages SET updated_at = now() - ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, ageMs, id);
+}
+
+async function attemptsOf(id: string) {
+  const rows = await db.prisma.messageAttempt.findMany({ where: { messageId: id }, orderBy: { attempt: 'asc' } });
+  return rows.map((x) => [x.attempt, x.outcome]);
 }
 
 async function status(id: string) {
@@ -107,6 +125,66 @@ describe('reconciler', () => {
     expect(await producer.sendQueue.getJobState(m.id)).toBe('delayed');
   });
 
+  it('leaves alone a `sending` event Message whose voicemail job is live (an inline send in progress)', async () => {
+    // Regression (fault suite, Postgres outage): the reconciler looked only for a live send job,
+    // so an inline send that outlived RECONCILE_AFTER_MS (its `sent` write retried through the
+    // outage) looked abandoned, was enqueued again, and the SMS went out twice.
+    const { prefix, producer } = newPrefix();
+    const w = await start(prefix, { WORKER_INLINE_SEND: 'true', PROVIDER_TIMEOUT_MS: '3000', RECONCILE_AFTER_MS: '7000' });
+    fake.failNext({ type: 'hang' });
+    const event = voicemailEvent({ callerName: 'Live inline' });
+    await producer.publishVoicemailEvent(event);
+    await waitFor('inline call in flight', async () => fake.requests.length === 1);
+    const m = (await db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId: 59, eventId: event.eventId } } }))!;
+    expect(m).toMatchObject({ status: 'sending', attempts: 1 });
+    // As old as an attempt stuck past RECONCILE_AFTER_MS; its only live job is the voicemail job.
+    await backdate(m.id, 60_000);
+    expect(await producer.voicemailQueue.getJobState(voicemailJobId(59, event.eventId))).toBe('active');
+    expect(await producer.sendQueue.getJob(m.id)).toBeUndefined();
+    expect(await w.reconcileOnce()).toMatchObject({ checked: 1, requeued: 0 });
+    expect(await producer.sendQueue.getJob(m.id)).toBeUndefined();
+    // The call times out (transient): the voicemail job hands the Message to the send queue, which sends it, once.
+    await waitFor('sent', async () => (await status(m.id)) === 'sent', 15_000);
+    expect(await attemptsOf(m.id)).toEqual([
+      [1, 'retry'],
+      [2, 'sent'],
+    ]);
+    expect(fake.publishCount).toBe(1);
+  });
+
+  it('re-enqueues a `sending` event Message whose voicemail job is over (its worker died mid inline send)', async () => {
+    const { prefix, producer } = newPrefix();
+    const w = await start(prefix);
+    const event = voicemailEvent({ callerName: 'Dead inline' });
+    // The row as an inline send leaves it when its worker dies mid-call: claimed at insert, attempt 1 open.
+    const [ref] = await new MessageRepository(pool).insertVoicemailMessages([
+      { tenantId: 59, eventId: event.eventId, extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'dead inline', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+    ]);
+    expect(ref).toMatchObject({ status: 'sending', claimed: { attempt: 1 } });
+    await backdate(ref!.id, 60_000);
+    // No voicemail job at all: not live.
+    expect(await w.reconcileOnce()).toMatchObject({ checked: 1, requeued: 1 });
+    await waitFor('sent', async () => (await status(ref!.id)) === 'sent');
+    expect(await attemptsOf(ref!.id)).toEqual([
+      [1, 'interrupted'],
+      [2, 'sent'],
+    ]);
+
+    // Its voicemail job run again (taken over from the dead worker) finds the row `sending`,
+    // leaves it and completes: a completed job is not live either.
+    const again = voicemailEvent({ callerName: 'Dead inline 2' });
+    const [ref2] = await new MessageRepository(pool).insertVoicemailMessages([
+      { tenantId: 59, eventId: again.eventId, extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'dead inline 2', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+    ]);
+    await producer.publishVoicemailEvent(again);
+    await waitFor('voicemail job completed', async () => (await producer.voicemailQueue.getJobState(voicemailJobId(59, again.eventId))) === 'completed');
+    expect(await status(ref2!.id)).toBe('sending');
+    await backdate(ref2!.id, 60_000);
+    expect(await w.reconcileOnce()).toMatchObject({ checked: 1, requeued: 1 });
+    await waitFor('sent', async () => (await status(ref2!.id)) === 'sent');
+    expect(fake.published.map((r) => r.message)).toEqual(['dead inline', 'dead inline 2']);
+  });
+
   it('only one replica reconciles per interval', async () => {
     const { prefix } = newPrefix();
     await start(prefix);
@@ -119,6 +197,7 @@ describe('reconciler', () => {
     const r = new Reconciler({
       messages: new MessageRepository(pool),
       sendQueue: producer.sendQueue,
+      voicemailQueue: producer.voicemailQueue,
       redis,
       prefix,
       enqueueSend: (j) => producer.enqueueSend(j),
@@ -151,5 +230,33 @@ describe('crash recovery', () => {
       [2, 'sent'],
     ]);
     expect(await db.prisma.message.findUnique({ where: { id: m.id } })).toMatchObject({ attempts: 2, status: 'sent' });
+  });
+
+  it('an inline send abandoned mid-call: another replica takes its voicemail job over and leaves the Message; the reconciler resends it', async () => {
+    const { prefix, producer } = newPrefix();
+    fake.failNext({ type: 'hang' });
+    // Inline send on (it needs PROVIDER_TIMEOUT_MS under half of RECONCILE_AFTER_MS).
+    const env = { WORKER_INLINE_SEND: 'true', SHUTDOWN_TIMEOUT_MS: '0', PROVIDER_TIMEOUT_MS: '20000', RECONCILE_AFTER_MS: '60000' };
+    const a = await start(prefix, env, { lockDuration: 1_000, stalledInterval: 500 });
+    const event = voicemailEvent({ callerName: 'Abandoned inline' });
+    await producer.publishVoicemailEvent(event);
+    await waitFor('inline attempt in flight', async () => fake.requests.length === 1);
+    const m = (await db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId: 59, eventId: event.eventId } } }))!;
+    await a.close();
+    // Replica B takes the stalled voicemail job over once A's lock expires. Its run finds the
+    // Message `sending` and leaves it: it cannot tell a dead first run from one that only lost
+    // its lock (a Redis restart) and is still sending, so resending now could send twice.
+    const b = await start(prefix, env, { lockDuration: 1_000, stalledInterval: 500 });
+    await waitFor('voicemail job taken over', async () => (await producer.voicemailQueue.getJobState(voicemailJobId(59, event.eventId))) === 'completed', 15_000);
+    expect(await status(m.id)).toBe('sending');
+    // RECONCILE_AFTER_MS later the reconciler finds it without a live job and resends it.
+    await backdate(m.id, 120_000);
+    expect(await b.reconcileOnce()).toMatchObject({ checked: 1, requeued: 1 });
+    await waitFor('sent by the second replica', async () => (await status(m.id)) === 'sent', 15_000);
+    expect(await attemptsOf(m.id)).toEqual([
+      [1, 'interrupted'],
+      [2, 'sent'],
+    ]);
+    expect(fake.published.map((r) => r.message)).toEqual([m.body]);
   });
 });

@@ -3,6 +3,7 @@ import type { AttemptFinish, ClaimedMessage } from '@pbx-sms/db';
 import type { TenantRateLimiter } from '@pbx-sms/queue';
 import type { SmsProvider } from '@pbx-sms/sms';
 import { sendSmsHandler } from '../src/jobs/send-sms.job';
+import { SendSlots } from '../src/send-slots';
 import type { MessageStore } from '../src/message-store';
 import { TenantConfigCache } from '../src/tenant-config.cache';
 
@@ -56,7 +57,7 @@ function setup(opts: { failingWrites: number; sentWriteRetryMs?: number }) {
     5_000,
   );
   const limiter = { take: async () => 0 } as unknown as TenantRateLimiter;
-  const handler = sendSmsHandler({ messages, config, provider, limiter, maxAttempts: 8, report: () => undefined, ...(opts.sentWriteRetryMs !== undefined ? { sentWriteRetryMs: opts.sentWriteRetryMs } : {}) });
+  const handler = sendSmsHandler({ messages, config, provider, limiter, maxAttempts: 8, report: () => undefined, slots: new SendSlots(1), ...(opts.sentWriteRetryMs !== undefined ? { sentWriteRetryMs: opts.sentWriteRetryMs } : {}) });
   const job = { id: claimed.id, data: { messageId: claimed.id, tenantId: 59 } } as unknown as Job;
   return { handler, job, writes, sends: () => sends };
 }

@@ -38,6 +38,11 @@ export const workerSchema = commonSchema.extend({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   SNS_ENDPOINT: url(['http:', 'https:']).optional(),
   WORKER_CONCURRENCY: int(1, 1000).default(16),
+  /**
+   * A voicemail job sends the Message it creates itself instead of enqueuing a send job
+   * (docs/decisions.md, "Inline send"). `false` restores the two-job path.
+   */
+  WORKER_INLINE_SEND: z.stringbool().default(true),
   PROVIDER_TIMEOUT_MS: int(100, 300_000).default(10_000),
   SEND_MAX_ATTEMPTS: int(1, 100).default(8),
   SEND_BACKOFF_MS: int(1, 300_000).default(1_000),

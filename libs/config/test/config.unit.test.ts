@@ -10,6 +10,7 @@ describe('configuration from the environment', () => {
       METRICS_PORT: 9464,
       SMS_PROVIDER: 'local',
       WORKER_CONCURRENCY: 16,
+      WORKER_INLINE_SEND: true,
       PROVIDER_TIMEOUT_MS: 10000,
       SEND_MAX_ATTEMPTS: 8,
       SEND_BACKOFF_MS: 1000,
@@ -25,6 +26,7 @@ describe('configuration from the environment', () => {
     [apiSchema, { ADMIN_TOKEN: 'x'.repeat(20), PORT: 'abc' }, /^Invalid configuration: PORT .*\("abc"\)$/],
     [workerSchema, { SMS_PROVIDER: 'twilio' }, /^Invalid configuration: SMS_PROVIDER .*"twilio"/],
     [workerSchema, { WORKER_CONCURRENCY: '0' }, /WORKER_CONCURRENCY/],
+    [workerSchema, { WORKER_INLINE_SEND: 'maybe' }, /^Invalid configuration: WORKER_INLINE_SEND .*"maybe"/],
     [workerSchema, { QUEUE_PREFIX: 'a:b' }, /QUEUE_PREFIX must not contain ":"/],
     [workerSchema, { DATABASE_URL: 'mysql://secret@x/db' }, /DATABASE_URL must be a postgresql: or postgres: URL \(given\)$/],
   ])('stops with one line naming the variable (%#)', (schema, env, message) => {
@@ -37,6 +39,15 @@ describe('configuration from the environment', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).not.toContain('\n');
     expect((error as Error).message).toMatch(message);
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads WORKER_INLINE_SEND=%s as %s', (value, expected) => {
+    expect(loadConfig(workerSchema, { WORKER_INLINE_SEND: value }).WORKER_INLINE_SEND).toBe(expected);
   });
 
   it('treats empty values as unset', () => {

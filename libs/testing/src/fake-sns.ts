@@ -141,6 +141,10 @@ export class FakeSnsServer {
   publishCount = 0;
   /** TCP connections accepted so far (keep-alive shows as few connections for many requests). */
   connections = 0;
+  /** Provider requests received and not yet answered (or dropped) now. */
+  inFlight = 0;
+  /** The most provider requests ever in flight at once (since start or `reset`). */
+  maxInFlight = 0;
   latencyMs: number;
   private readonly faults: FakeSnsFault[] = [];
   private always: FakeSnsFault | null = null;
@@ -218,6 +222,7 @@ export class FakeSnsServer {
     this.chaos(null);
     this.rejected.clear();
     this.publishCount = 0;
+    this.maxInFlight = this.inFlight;
     this.latencyMs = 0;
     return this;
   }
@@ -259,6 +264,12 @@ export class FakeSnsServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!req.url?.startsWith('/_fake/')) {
+      // From the request's arrival until its answer is written or its connection closes.
+      this.inFlight++;
+      if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+      res.once('close', () => this.inFlight--);
+    }
     let first: Buffer | null = null;
     let more: Buffer[] | null = null;
     req.on('data', (c: Buffer) => {
@@ -376,7 +387,7 @@ export class FakeSnsServer {
     }
     const path = url.split('?')[0];
     if (method === 'GET' && path === '/_fake/stats') {
-      return json(200, { requests: this.requests.length, publishes: this.publishCount, errors: this.requests.filter((r) => r.errorCode !== null).length, chaos: this.chaosCounts });
+      return json(200, { requests: this.requests.length, publishes: this.publishCount, errors: this.requests.filter((r) => r.errorCode !== null).length, chaos: this.chaosCounts, inFlight: this.inFlight, maxInFlight: this.maxInFlight });
     }
     if (method === 'GET' && path === '/_fake/requests') return json(200, this.requests);
     if (method !== 'POST') return json(404, { error: 'not found' });

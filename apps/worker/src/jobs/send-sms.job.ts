@@ -14,6 +14,7 @@ import { redactText } from '@pbx-sms/observability';
 import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } from '@pbx-sms/queue';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
+import type { SendSlots } from '../send-slots';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobOutcome } from '../job-outcome';
 
@@ -24,6 +25,11 @@ export interface SendJobDeps {
   limiter: TenantRateLimiter;
   maxAttempts: number;
   report(o: JobOutcome): void;
+  /**
+   * The process's provider-call slots (WORKER_CONCURRENCY), shared by send jobs and inline
+   * sends: held from the provider call until its outcome is written.
+   */
+  slots: SendSlots;
   /**
    * How long a failed write of a `sent` outcome is retried before the job gives up (and is
    * run again, sending a second SMS). Default 120 s.
@@ -126,38 +132,43 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
   const from = tenant.sender!.e164;
   const to = m.kind === 'voicemail' ? (ext?.smsNumber ?? m.to ?? '') : (m.to ?? '');
 
-  const callStarted = performance.now();
-  let providerMessageId: string;
-  try {
-    ({ providerMessageId } = await deps.provider.send({ from, to, body: m.body, messageId: m.id }));
-  } catch (err) {
-    const callMs = Math.round(performance.now() - callStarted);
-    const pe = isProviderError(err)
-      ? err
-      : new ProviderError('transient', 'provider_unavailable', 'Unexpected', redactText(String((err as Error)?.message ?? err)).slice(0, 500));
-    const providerError = `${pe.providerCode}: ${pe.detail}`;
-    if (pe.kind === 'permanent') {
-      const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
-      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
-      report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
-      throw new UnrecoverableError(pe.code);
+  // One of the process's provider-call slots, from the call until its outcome is written: a
+  // message the provider may have accepted but that is not yet recorded as such holds a slot,
+  // so a crash can leave at most WORKER_CONCURRENCY of them per process (send-slots.ts).
+  await deps.slots.run(async () => {
+    const callStarted = performance.now();
+    let providerMessageId: string;
+    try {
+      ({ providerMessageId } = await deps.provider.send({ from, to, body: m.body, messageId: m.id }));
+    } catch (err) {
+      const callMs = Math.round(performance.now() - callStarted);
+      const pe = isProviderError(err)
+        ? err
+        : new ProviderError('transient', 'provider_unavailable', 'Unexpected', redactText(String((err as Error)?.message ?? err)).slice(0, 500));
+      const providerError = `${pe.providerCode}: ${pe.detail}`;
+      if (pe.kind === 'permanent') {
+        const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
+        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
+        report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
+        throw new UnrecoverableError(pe.code);
+      }
+      if (m.attempt >= deps.maxAttempts) {
+        const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
+        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
+        report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
+        throw new UnrecoverableError('provider_unavailable');
+      }
+      await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
+      report({ ...base, outcome: 'retry', errorCode: pe.code });
+      throw new RetryableSendError(pe.providerCode, m.attempt);
     }
-    if (m.attempt >= deps.maxAttempts) {
-      const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
-      await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
-      report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
-      throw new UnrecoverableError('provider_unavailable');
-    }
-    await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
-    report({ ...base, outcome: 'retry', errorCode: pe.code });
-    throw new RetryableSendError(pe.providerCode, m.attempt);
-  }
-  // Outside the try: a failed write here is not a provider failure. It is retried for a while
-  // (a Postgres restart); only if it keeps failing is the job retried (inline: a send job is
-  // enqueued), and then it sends again (at-least-once), the Message showing both attempts.
-  const durationMs = Math.round(performance.now() - callStarted);
-  await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs }));
-  report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
+    // Outside the try: a failed write here is not a provider failure. It is retried for a while
+    // (a Postgres restart); only if it keeps failing is the job retried (inline: a send job is
+    // enqueued), and then it sends again (at-least-once), the Message showing both attempts.
+    const durationMs = Math.round(performance.now() - callStarted);
+    await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs }));
+    report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
+  });
 }
 
 /**

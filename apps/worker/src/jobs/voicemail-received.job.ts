@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
 import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, measureMessageQuick, renderTemplate } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
-import { voicemailEventSchema, type SmsSendJob } from '@pbx-sms/queue';
+import { voicemailEventSchema, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
 import type { ClaimedMessage } from '@pbx-sms/db/pg';
 import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
@@ -16,7 +16,9 @@ export interface VoicemailJobDeps {
   /**
    * Send a new Message from this job instead of a send job (docs/decisions.md, "Inline send"):
    * `take` is the tenant's rate limit (0: go), `send` makes the first attempt of the Message
-   * the insert claimed. Absent: every Message goes through the send queue.
+   * the insert claimed. Absent: every Message goes through the send queue. Only a job under
+   * the event's own id (`voicemailJobId`) sends inline: that is the job the reconciler checks
+   * before it takes a `sending` event Message for abandoned.
    */
   inline?: { take(tenantId: number): Promise<number>; send(m: ClaimedMessage): Promise<void> };
 }
@@ -44,7 +46,8 @@ export function redactedExcerpt(data: unknown): string {
  * is the dedup; a repeat of a still-`queued` Message re-enqueues it (same job id, so a no-op
  * unless a crash lost the first enqueue). With `inline`, an allowed new Message is inserted
  * already claimed and sent from this job; a repeat that finds it `sending` leaves it alone
- * (the reconciler covers a worker that died mid-send).
+ * (the reconciler covers a worker that died mid-send: it counts this job, while live, as the
+ * Message's live job). Inline only for a job under the event's own id (`voicemailJobId`).
  */
 export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => Promise<void> {
   return async (job) => {
@@ -79,7 +82,10 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
     const size = measureMessageQuick(body);
     // Inline send: the row is born claimed (`sending`), so a duplicate event arriving meanwhile
     // sees a Message in flight and enqueues nothing. Over the rate limit: the send queue waits.
-    const claim = decision.allowed && deps.inline !== undefined && (await deps.inline.take(event.tenantId)) === 0;
+    // Only under the event's own job id, the one the reconciler looks up to tell a live inline
+    // send from an abandoned one; a job added under another id uses the send queue.
+    const ownJob = job.id === voicemailJobId(event.tenantId, event.eventId);
+    const claim = decision.allowed && deps.inline !== undefined && ownJob && (await deps.inline.take(event.tenantId)) === 0;
     const stored = await deps.messages.insertVoicemailMessage({
       tenantId: event.tenantId,
       eventId: event.eventId,
