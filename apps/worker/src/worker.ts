@@ -85,8 +85,10 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   // Redis: one connection for BullMQ consumers (each also opens its own blocking one), one for
   // commands (enqueue, rate limit, reconciler), one subscriber for config changes.
   const consumerRedis = createRedis(config.REDIS_URL, 'worker');
-  // Auto-pipelining: commands issued in the same tick (rate-limit checks of concurrent jobs) share one write.
-  const commandRedis = createRedis(config.REDIS_URL, 'worker', { enableAutoPipelining: true });
+  // No ioredis auto-pipelining: the hot path batches itself (rate-limit checks of one event-loop
+  // turn are one script call, send enqueues one addBulk), and every automatic pipeline copies
+  // the ~66 scripts BullMQ defines on the connection (~90 µs each, docs/performance.md "Ingest").
+  const commandRedis = createRedis(config.REDIS_URL, 'worker');
   const subscriberRedis = createRedis(config.REDIS_URL, 'worker');
   const redisConnections: Redis[] = [consumerRedis, commandRedis, subscriberRedis];
 
