@@ -28,7 +28,8 @@ node apps/cli/dist/main.js seed-demo
 
 node apps/api/dist/main.js &
 api=$!
-node apps/worker/dist/main.js &
+# Worker Node flags as in package.json's start:worker (docs/performance.md "Worker memory").
+node --max-semi-space-size=4 apps/worker/dist/main.js &
 worker=$!
 trap 'kill -TERM $api $worker 2>/dev/null; wait $api $worker 2>/dev/null; exit 0' INT TERM
 echo "[start] API on http://127.0.0.1:${PORT:-3000} (OpenAPI at /docs/json), worker metrics on :${METRICS_PORT:-9464}; Ctrl-C stops both"

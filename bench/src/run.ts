@@ -5,6 +5,7 @@
  * line printed is one JSON object (see docs/performance.md).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Queue, Worker } from 'bullmq';
@@ -35,7 +36,11 @@ const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE_DB = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 // Node flags for the worker alone, e.g. BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-const workerNodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// The worker runs with the Node flags it ships with (package.json's `start:worker`), then these.
+const shippedWorkerFlags = (JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker']!
+  .split(' ')
+  .filter((a) => a.startsWith('--'));
+const workerNodeArgs = [...shippedWorkerFlags, ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 // The same for the API process, e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof-api'.
 const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // Another build of the API to measure (A/B runs on a noisy machine), relative to the repository.
