@@ -76,7 +76,10 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
 
   // Postgres: one plain pg pool for the hot-path writes and the (cached) config reads. No
   // Prisma client in the worker: its WebAssembly query compiler alone costs tens of MB.
-  const pool = createPool(config.DATABASE_URL, { max: Math.min(100, concurrency * 2 + 4) });
+  // Hot-path writes are batched (each batcher has at most 2 statements in flight), so jobs do
+  // not hold connections: concurrency + 4 covers config reads, the reconciler and outcome-write
+  // retries. (It was concurrency * 2 + 4; several replicas per Postgres ran into max_connections.)
+  const pool = createPool(config.DATABASE_URL, { max: Math.min(100, concurrency + 4) });
   // Open connections now (and fail fast if Postgres is unreachable), not during the first burst.
   await Promise.all(Array.from({ length: Math.min(8, concurrency) }, () => pool.query('SELECT 1')));
   const repository = new MessageRepository(pool);
