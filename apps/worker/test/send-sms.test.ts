@@ -23,6 +23,20 @@ beforeAll(async () => {
   await seedTenant(db.prisma, { id: 73 });
 });
 
+// Workers a test starts itself stop with it (those of a describe's beforeAll stay to the end):
+// left open, their Postgres connections add up across the file, and the test files running
+// beside it, to max_connections.
+let openBeforeTest = 0;
+beforeEach(() => {
+  openBeforeTest = open.length;
+});
+afterEach(async () => {
+  for (const o of open.splice(openBeforeTest)) {
+    await o.worker.close();
+    await o.producer.close();
+  }
+});
+
 afterAll(async () => {
   for (const o of open) {
     await o.worker.close();
