@@ -4,7 +4,7 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, type TestDatabase } from '@pbx-sms/testing';
 import { createPool } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { TestRedis, awaitTerminal, cleanupAll, createApiKey, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
+import { TestRedis, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
 
 /**
  * Redis faults on a redis-server of the test's own (own port, own directory, `appendonly
@@ -116,14 +116,7 @@ it('redis-server restarted mid-load (appendonly yes): 0 accepted messages lost',
   printFigures('redis-restart', {
     inlineSend,
     messages: REST + EVENTS,
-    accepted: acc.accepted,
-    terminal: acc.terminal,
-    lost: acc.lost,
-    duplicated,
-    dupInterrupted: causes.interrupted,
-    dupTimedOut: causes.timedOut,
-    dupConcurrent: causes.concurrent,
-    dupOther: causes.other,
+    ...deliveryFigures(acc, duplicated, causes),
     redisDownMs: downMs,
     api503: refused503,
     apiOther: [...restResult.refused].filter(([s]) => s !== 503 && s !== 429).reduce((n, [, c]) => n + c, 0),
@@ -160,14 +153,7 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
   printFigures('redis-flushall', {
     inlineSend,
     messages: REST + EVENTS,
-    accepted: acc.accepted,
-    terminal: acc.terminal,
-    lost: acc.lost,
-    duplicated,
-    dupInterrupted: causes.interrupted,
-    dupTimedOut: causes.timedOut,
-    dupConcurrent: causes.concurrent,
-    dupOther: causes.other,
+    ...deliveryFigures(acc, duplicated, causes),
     queuedAtFlush,
     eventsWipedBeforeAcceptance: eventsNeverAccepted,
     api503: restResult.refused.get(503) ?? 0,

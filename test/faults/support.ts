@@ -332,6 +332,24 @@ export function printFigures(name: string, figures: Figures): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** The figures every mixed-load fault test prints: the message accounting and why duplicates happened. */
+export function deliveryFigures(
+  acc: Pick<Accounting, 'accepted' | 'terminal' | 'lost'>,
+  duplicated: number,
+  causes: { interrupted: number; timedOut: number; concurrent: number; other: number },
+): Figures {
+  return {
+    accepted: acc.accepted,
+    terminal: acc.terminal,
+    lost: acc.lost,
+    duplicated,
+    dupInterrupted: causes.interrupted,
+    dupTimedOut: causes.timedOut,
+    dupConcurrent: causes.concurrent,
+    dupOther: causes.other,
+  };
+}
+
 /** Per body, how many successful publishes the fake SNS saw beyond the first. */
 export function duplicatesByBody(published: { message: string | null }[]): { duplicated: number; maxPerBody: number } {
   const counts = new Map<string, number>();

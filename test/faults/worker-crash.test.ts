@@ -4,7 +4,7 @@ import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { createPool } from '@pbx-sms/db';
 import { seedTenant } from '../../apps/worker/test/helpers';
-import { awaitTerminal, cleanupAll, createApiKey, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
+import { awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
 
 /**
  * Worker crash: two worker processes drain 5,000 messages (2,500 REST sends through the API
@@ -110,16 +110,9 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   printFigures('worker-crash', {
     inlineSend: inlineSendOn([a, b, a2]),
     messages: REST + EVENTS,
-    accepted: acc.accepted,
-    terminal: acc.terminal,
+    ...deliveryFigures(acc, duplicated, causes),
     sent,
-    lost: acc.lost,
-    duplicated,
     duplicateBound: CONCURRENCY,
-    dupInterrupted: causes.interrupted,
-    dupTimedOut: causes.timedOut,
-    dupConcurrent: causes.concurrent,
-    dupOther: causes.other,
     sendingAtKill,
     drainMs: acc.drainMs,
     drainAfterKillMs: Date.now() - killedAt,
