@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AdminService, createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
-import { QueueProducer, type VoicemailEvent } from '@pbx-sms/queue';
+import { QueueProducer, voicemailJobOptions, type VoicemailEvent } from '@pbx-sms/queue';
 import { FakeSnsServer } from '@pbx-sms/testing';
 import { backendCpuMeter, cpuMeter, load, percentile, round, sampleRss, spawnNode, stop } from './measure';
 
@@ -121,6 +121,42 @@ async function bareBullmq(prefix: string): Promise<number> {
   return P.bareJobs / seconds;
 }
 
+/**
+ * The floor (bench/src/bare-pipeline.ts): events drained by a bare worker that only makes the
+ * provider call and writes one row per SMS, published exactly as the pipeline phase publishes.
+ */
+async function barePipeline(f: Fixture, fakeUrl: string, events: VoicemailEvent[], fake: FakeSnsServer, cpuPids: Record<string, number>): Promise<{ mps: number; cpu: Record<string, number> }> {
+  await f.prisma.$executeRawUnsafe(
+    `CREATE TABLE bare_sent (id bigserial PRIMARY KEY, tenant_id int NOT NULL, to_number text NOT NULL, body text NOT NULL, provider_message_id text NOT NULL, sent_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  const queueName = 'bare-pipeline';
+  const child = await spawnNode(
+    path.join(ROOT, 'bench/dist/bare-pipeline.js'),
+    [],
+    { REDIS_URL, QUEUE_PREFIX: f.prefix, DATABASE_URL: f.dbUrl, SNS_ENDPOINT: fakeUrl, WORKER_CONCURRENCY: String(CONCURRENCY), BARE_PIPELINE_QUEUE: queueName },
+    { line: /ready/ },
+  );
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(queueName, { connection, prefix: f.prefix });
+  try {
+    fake.reset();
+    const meter = cpuMeter({ bare_pipeline: child.pid!, ...cpuPids });
+    const tFirst = Date.now();
+    for (let i = 0; i < events.length; i += 500) {
+      await queue.addBulk(events.slice(i, i + 500).map((data) => ({ name: 'voicemail.received', data, opts: voicemailJobOptions(data) })));
+    }
+    await fake.waitForPublishes(events.length, 600_000);
+    const lastCall = Math.max(...fake.published.map((r) => r.receivedAt));
+    const cpu = meter();
+    return { mps: events.length / ((lastCall - tFirst) / 1000), cpu };
+  } finally {
+    await stop(child);
+    await queue.obliterate({ force: true });
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
 /** Calls per command from INFO commandstats (`evalsha` counts each BullMQ script). */
 async function redisCommandCalls(redis: Redis): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -219,6 +255,24 @@ async function main(): Promise<void> {
     await producer.sendQueue.obliterate({ force: true });
     await f.prisma.message.deleteMany({});
 
+    let seq = 0;
+    const event = (tenant: number, ext: string): VoicemailEvent => {
+      seq++;
+      return { eventId: `b-${seq}`, tenantId: tenant, extension: ext, callerName: `e${seq}`, callerId: '+12015550150', durationSeconds: 30, receivedAt: new Date().toISOString() };
+    };
+    const events: VoicemailEvent[] = [];
+    for (let i = 0; i < P.pipelineEvents; i++) events.push(event((i % TENANTS) + 1, i % 10 === 9 ? '1002' : '1001'));
+    const expectedSent = events.filter((e) => e.extension === '1001').length;
+
+    // Floor: the same SMS through a bare worker (provider call + one row each), same run.
+    const floor = await barePipeline(f, fake.url, events.filter((e) => e.extension === '1001'), fake, redisPids);
+    log(`bare pipeline (BullMQ job + SNS call + one batched row per SMS, concurrency ${CONCURRENCY}): ${round(floor.mps, 0)} messages/s (ratio ${round(floor.mps / bareJobsPerSec, 3)} to bare BullMQ)`);
+    log(`  CPU ms per message: ${perRequest(floor.cpu, expectedSent)}`);
+    result.bare_pipeline_mps = round(floor.mps, 0);
+    result.bare_pipeline_ratio = round(floor.mps / bareJobsPerSec, 3);
+    const floorCpuMs = Object.values(floor.cpu).reduce((a, b) => a + b, 0) / expectedSent;
+    result.bare_pipeline_cpu_ms_per_msg = round(floorCpuMs, 3);
+
     // Pipeline: voicemail events → rules → message → send job → SNS.
     const workerEnv = {
       DATABASE_URL: f.dbUrl,
@@ -245,14 +299,6 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const rssStart = rss.samples[rss.samples.length - 1] ?? NaN;
 
-    let seq = 0;
-    const event = (tenant: number, ext: string): VoicemailEvent => {
-      seq++;
-      return { eventId: `b-${seq}`, tenantId: tenant, extension: ext, callerName: `e${seq}`, callerId: '+12015550150', durationSeconds: 30, receivedAt: new Date().toISOString() };
-    };
-    const events: VoicemailEvent[] = [];
-    for (let i = 0; i < P.pipelineEvents; i++) events.push(event((i % TENANTS) + 1, i % 10 === 9 ? '1002' : '1001'));
-    const expectedSent = events.filter((e) => e.extension === '1001').length;
     fake.reset();
     const pipelineCpu = cpuMeter(cpuPids);
     const commandsBefore = await redisCommandCalls(connection);
@@ -275,6 +321,8 @@ async function main(): Promise<void> {
     result.pipeline_worker_cpu_ms_per_msg = round(pcpu.worker! / expectedSent, 3);
     result.pipeline_mps = round(pipelineMps, 0);
     result.pipeline_ratio = round(pipelineMps / bareJobsPerSec, 3);
+    result.pipeline_cpu_ms_per_msg = round(Object.values(pcpu).reduce((a, b) => a + b, 0) / expectedSent, 3);
+    result.pipeline_to_bare_pipeline = round(pipelineMps / floor.mps, 3);
     const skipped = await f.prisma.message.count({ where: { status: 'skipped' } });
     const sent = await f.prisma.message.count({ where: { status: 'sent' } });
     log(`  message log: ${sent} sent, ${skipped} skipped, duplicates at the fake SNS: ${fake.published.length - new Set(fake.published.map((r) => r.message)).size}`);

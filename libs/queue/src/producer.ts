@@ -83,7 +83,7 @@ export class QueueProducer {
 export const SEND_JOB_ATTEMPTS = 1000;
 
 /** Voicemail jobs: id from (tenant, eventId); a few retries for transient database trouble. */
-function voicemailJobOptions(event: VoicemailEvent): JobsOptions {
+export function voicemailJobOptions(event: VoicemailEvent): JobsOptions {
   return { ...DEFAULT_JOB_OPTIONS, jobId: voicemailJobId(event.tenantId, event.eventId), attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } };
 }
 
