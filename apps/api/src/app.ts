@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '@pbx-sms/core';
 import type { ApiDeps } from './deps';
-import { errorHandler, notFoundHandler } from './http-errors';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
 import { actionRoutes } from './routes/action.route';
@@ -52,6 +52,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     logController: new RequestLog(deps.logger),
     childLoggerFactory: lazyChildLoggerFactory,
     return503OnClosing: true,
+    // Oversized or malformed HTTP answers in our error shape too (http-errors.ts).
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, errorBody, isAppError, type ErrorCode } from '@pbx-sms/core';
@@ -97,4 +98,26 @@ export function errorHandler(this: unknown, err: unknown, request: FastifyReques
 
 export function notFoundHandler(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendError(reply, 'not_found', 'Route not found');
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (Fastify's default answers them in
+ * its own `{error, message, statusCode}` shape): a request line plus headers over Node's 16 KiB
+ * (an action-API URL carrying a long `body`) → 413 `payload_too_large`; a request the client was
+ * too slow to send → 408; any other unparseable request → 400 `invalid_request`. Written to the
+ * raw socket, which is then closed, as Fastify's default does.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [413, 'Payload Too Large', errorBody('payload_too_large', 'Request line and headers are too large (16 KiB at most): send long parameters in a POST body')]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', errorBody('invalid_request', 'The request was not received in time')]
+        : [400, 'Bad Request', errorBody('invalid_request', 'Malformed HTTP request')];
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy(err);
 }
