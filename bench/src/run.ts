@@ -45,6 +45,8 @@ const workerNodeArgs = [...shippedWorkerFlags, ...(process.env.BENCH_WORKER_NODE
 const apiNodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // Another build of the API to measure (A/B runs on a noisy machine), relative to the repository.
 const apiMain = path.resolve(ROOT, process.env.BENCH_API_MAIN ?? 'apps/api/dist/main.js');
+// The same for the worker (BENCH_WORKER_MAIN=/other/checkout/apps/worker/dist/main.js).
+const workerMain = path.resolve(ROOT, process.env.BENCH_WORKER_MAIN ?? 'apps/worker/dist/main.js');
 // Seconds of the same load, not measured, before each HTTP phase (bare and API alike): 0 (the
 // default) measures from a cold process, JIT compilation included; a few seconds measure the
 // steady state.
@@ -291,7 +293,7 @@ async function main(): Promise<void> {
       // Per-tenant limiting still runs; the limit is raised so 50 tenants are not capped at 50×20/s.
       TENANT_RATE_PER_SEC: '100000',
     };
-    const worker = await spawnNode(path.join(ROOT, 'apps/worker/dist/main.js'), [], workerEnv, { url: 'http://127.0.0.1:9497/ready' }, 20_000, workerNodeArgs);
+    const worker = await spawnNode(workerMain, [], workerEnv, { url: 'http://127.0.0.1:9497/ready' }, 20_000, workerNodeArgs);
     children.push(worker);
     const rss = sampleRss(worker.pid!);
     const cpuPids = { worker: worker.pid!, ...redisPids };

@@ -9,21 +9,52 @@ export interface MessageStore {
   finishAttempt(f: AttemptFinish): Promise<void>;
 }
 
+type Write = { insert: NewVoicemailMessage } | { finish: AttemptFinish };
+
+/** One part of a batch failed; the other part's callers still get their results. */
+class Failed {
+  constructor(readonly err: unknown) {}
+}
+
 /**
- * The repository with concurrent jobs' writes batched: claims, attempt outcomes and voicemail
- * inserts each go out as one set-based statement per batch. Every job still waits for its own
+ * New voicemail Messages and attempt outcomes of concurrent jobs in one statement
+ * (`writeBatch`): at the worker's concurrency each kind alone makes batches of ~4, and a
+ * statement costs Postgres far more than its rows (docs/performance.md "Floor"). If the shared
+ * statement fails, each part is tried alone, so that one part's error (an insert for a tenant
+ * deleted meanwhile) cannot fail the other's callers: a `sent` outcome that cannot be written
+ * ends, after its retries, in a second send.
+ */
+async function writeAll(repo: MessageRepository, list: Write[]): Promise<(StoredMessageRef | undefined | Failed)[]> {
+  const inserts = list.flatMap((w) => ('insert' in w ? [w.insert] : []));
+  const finishes = list.flatMap((w) => ('finish' in w ? [w.finish] : []));
+  let inserted: (StoredMessageRef | Failed)[];
+  let finished: Failed | undefined;
+  try {
+    inserted = (await repo.writeBatch(inserts, finishes)).inserted;
+  } catch (err) {
+    if (inserts.length === 0 || finishes.length === 0) throw err;
+    const [ins, fin] = await Promise.allSettled([repo.writeBatch(inserts, []), repo.writeBatch([], finishes)]);
+    inserted = ins.status === 'fulfilled' ? ins.value.inserted : inserts.map(() => new Failed(ins.reason));
+    finished = fin.status === 'fulfilled' ? undefined : new Failed(fin.reason);
+  }
+  let i = 0;
+  return list.map((w) => ('insert' in w ? inserted[i++] : finished));
+}
+
+/**
+ * The repository with concurrent jobs' writes batched: voicemail inserts and attempt outcomes
+ * share one statement per batch, claims have their own. Every job still waits for its own
  * write to commit before it moves on.
  */
 export class BatchedMessageStore implements MessageStore {
-  private readonly inserts: Batcher<NewVoicemailMessage, StoredMessageRef>;
+  private readonly writes: Batcher<Write, StoredMessageRef | undefined | Failed>;
   private readonly claims: Batcher<string, ClaimedMessage | null>;
-  private readonly finishes: Batcher<AttemptFinish, void>;
 
   constructor(
     private readonly repo: MessageRepository,
     opts: BatcherOptions = {},
   ) {
-    this.inserts = new Batcher((list) => repo.insertVoicemailMessages(list), opts);
+    this.writes = new Batcher((list) => writeAll(repo, list), opts);
     this.claims = new Batcher(async (ids) => {
       // A Message claimed twice in one batch (two jobs for one id) goes to the first caller only.
       const claimed = await repo.claimManyForSend([...new Set(ids)]);
@@ -34,14 +65,12 @@ export class BatchedMessageStore implements MessageStore {
         return claimed.get(id) ?? null;
       });
     }, opts);
-    this.finishes = new Batcher<AttemptFinish, void>(async (list) => {
-      await repo.finishAttempts(list);
-      return list.map(() => undefined);
-    }, opts);
   }
 
-  insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef> {
-    return this.inserts.submit(m);
+  async insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef> {
+    const r = await this.writes.submit({ insert: m });
+    if (r instanceof Failed) throw r.err;
+    return r!;
   }
 
   insertRejectedEvent(reason: string, excerpt: string): Promise<void> {
@@ -52,7 +81,8 @@ export class BatchedMessageStore implements MessageStore {
     return this.claims.submit(messageId);
   }
 
-  finishAttempt(f: AttemptFinish): Promise<void> {
-    return this.finishes.submit(f);
+  async finishAttempt(f: AttemptFinish): Promise<void> {
+    const r = await this.writes.submit({ finish: f });
+    if (r instanceof Failed) throw r.err;
   }
 }

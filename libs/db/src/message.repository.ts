@@ -102,29 +102,36 @@ export class MessageRepository {
 
   /** Batch form: answers one ref per input, in input order. */
   async insertVoicemailMessages(list: NewVoicemailMessage[]): Promise<StoredMessageRef[]> {
+    return (await this.writeBatch(list, [])).inserted;
+  }
+
+  /**
+   * New voicemail Messages and attempt outcomes of many jobs in one statement (one round trip,
+   * one commit): the worker's hot-path write. The two parts touch different rows (an outcome
+   * belongs to a Message that already exists), so sharing a statement changes nothing but the
+   * cost: per statement Postgres pays planning, executor set-up and a commit (~0.6 ms here),
+   * per row far less (docs/performance.md "Floor"). Answers the inserts' refs in input order.
+   */
+  async writeBatch(inserts: NewVoicemailMessage[], finishes: AttemptFinish[]): Promise<{ inserted: StoredMessageRef[] }> {
+    if (inserts.length === 0 && finishes.length === 0) return { inserted: [] };
     const key = (tenantId: number, eventId: string) => `${tenantId}\u0000${eventId}`;
     // A stable order keeps concurrent batches from waiting on each other in a cycle.
-    const sorted = [...list].sort((a, b) => a.tenantId - b.tenantId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
-    const col = <K extends keyof NewVoicemailMessage>(k: K) => sorted.map((m) => m[k]);
-    const { rows } = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName; created_at: Date; attempt_id: string | null }>(
-      `WITH ins AS (
-         INSERT INTO messages (id, tenant_id, kind, source, from_number, to_number, body, status, error_code, error_detail,
-                               segments, encoding, extension, event_id, attempts, created_at, updated_at)
-         SELECT gen_random_uuid(), v.tenant_id, 'voicemail', 'event', v.from_number, v.to_number, v.body,
-                (CASE WHEN v.claim THEN 'sending' ELSE v.status END)::message_status,
-                v.error_code, v.error_detail, v.segments, v.encoding, v.extension, v.event_id, CASE WHEN v.claim THEN 1 ELSE 0 END, now(), now()
-         FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::bool[])
-           AS v(tenant_id, from_number, to_number, body, status, error_code, error_detail, segments, encoding, extension, event_id, claim)
-         ON CONFLICT (tenant_id, event_id) DO NOTHING
-         RETURNING id, tenant_id, event_id, status, created_at),
-       a AS (
-         INSERT INTO message_attempts (message_id, attempt, started_at)
-         SELECT id, 1, now() FROM ins WHERE status = 'sending'
-         RETURNING id, message_id)
-       SELECT ins.*, a.id AS attempt_id FROM ins LEFT JOIN a ON a.message_id = ins.id`,
-      [col('tenantId'), col('from'), col('to'), col('body'), col('status'), col('errorCode'), col('errorDetail'), col('segments'), col('encoding'), col('extension'), col('eventId'),
-       sorted.map((m) => m.claim === true && m.status === 'queued')],
-    );
+    const sorted = [...inserts].sort((a, b) => a.tenantId - b.tenantId || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    const finishRows = [...finishes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(finishRow);
+    const parts: string[] = [];
+    const values: unknown[] = [];
+    if (finishRows.length > 0) {
+      parts.push(finishSql(values.length));
+      values.push(...finishValues(finishRows));
+    }
+    if (sorted.length > 0) {
+      parts.push(insertSql(values.length));
+      values.push(...insertValues(sorted));
+    }
+    const select = sorted.length > 0 ? 'SELECT ins.*, a.id AS attempt_id FROM ins LEFT JOIN a ON a.message_id = ins.id' : 'SELECT 1 FROM fin LIMIT 0';
+    const { rows } = await this.db.query<InsertedRow>(`WITH ${parts.join(',\n')}\n${select}`, values);
+    if (sorted.length === 0) return { inserted: [] };
+
     const byKey = new Map(sorted.map((m) => [key(m.tenantId, m.eventId), m]));
     const found = new Map<string, StoredMessageRef>();
     for (const r of rows) {
@@ -135,7 +142,7 @@ export class MessageRepository {
       }
       found.set(key(r.tenant_id, r.event_id), ref);
     }
-    const missing = list.filter((m) => !found.has(key(m.tenantId, m.eventId)));
+    const missing = inserts.filter((m) => !found.has(key(m.tenantId, m.eventId)));
     if (missing.length > 0) {
       const existing = await this.db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }>(
         `SELECT m.id, m.tenant_id, m.event_id, m.status FROM messages m
@@ -145,15 +152,17 @@ export class MessageRepository {
       for (const r of existing.rows) found.set(key(r.tenant_id, r.event_id), { id: r.id, status: r.status, inserted: false });
     }
     const seen = new Set<string>();
-    return list.map((m) => {
-      const k = key(m.tenantId, m.eventId);
-      const ref = found.get(k);
-      if (!ref) throw new Error('voicemail message neither inserted nor found');
-      // The same event twice in one batch: only the first counts as inserted.
-      const inserted = ref.inserted && !seen.has(k);
-      seen.add(k);
-      return inserted ? ref : { id: ref.id, status: ref.status, inserted: false };
-    });
+    return {
+      inserted: inserts.map((m) => {
+        const k = key(m.tenantId, m.eventId);
+        const ref = found.get(k);
+        if (!ref) throw new Error('voicemail message neither inserted nor found');
+        // The same event twice in one batch: only the first counts as inserted.
+        const inserted = ref.inserted && !seen.has(k);
+        seen.add(k);
+        return inserted ? ref : { id: ref.id, status: ref.status, inserted: false };
+      }),
+    };
   }
 
   async insertRejectedEvent(reason: string, excerpt: string): Promise<void> {
@@ -233,33 +242,7 @@ export class MessageRepository {
 
   /** Ends attempts of any kind, many Messages in one statement. */
   async finishAttempts(list: AttemptFinish[]): Promise<void> {
-    if (list.length === 0) return;
-    const rows = [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(finishRow);
-    const col = <K extends keyof FinishRow>(k: K) => rows.map((r) => r[k]);
-    await this.db.query(
-      `WITH v AS (
-         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[])
-           AS v(id, attempt_id, status, attempt_outcome, error_code, error_detail, attempt_error_code, provider_error, duration_ms,
-                provider_message_id, from_number, to_number)),
-       upd AS (
-         UPDATE message_attempts ma SET outcome = v.attempt_outcome, error_code = v.attempt_error_code, provider_error = v.provider_error,
-                                        finished_at = now(), duration_ms = v.duration_ms
-         FROM v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NOT NULL),
-       del AS (
-         DELETE FROM message_attempts ma USING v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NULL)
-       UPDATE messages m SET
-         status = v.status::message_status,
-         error_code = v.error_code,
-         error_detail = v.error_detail,
-         attempts = CASE WHEN v.attempt_outcome IS NULL THEN GREATEST(m.attempts - 1, 0) ELSE m.attempts END,
-         provider_message_id = COALESCE(v.provider_message_id, m.provider_message_id),
-         from_number = COALESCE(v.from_number, m.from_number),
-         to_number = COALESCE(v.to_number, m.to_number),
-         sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE m.sent_at END,
-         updated_at = now()
-       FROM v WHERE m.id = v.id`,
-      [col('id'), col('attemptId'), col('status'), col('attemptOutcome'), col('errorCode'), col('errorDetail'), col('attemptErrorCode'), col('providerError'), col('durationMs'), col('providerMessageId'), col('from'), col('to')],
-    );
+    await this.writeBatch([], list);
   }
 
   /**
@@ -305,4 +288,77 @@ function finishRow(f: AttemptFinish): FinishRow {
     case 'blocked':
       return { id: f.id, attemptId: f.attemptId, status: f.status, attemptOutcome: null, errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: null, providerError: null, durationMs: null, ...none };
   }
+}
+
+interface InsertedRow {
+  id: string;
+  tenant_id: number;
+  event_id: string;
+  status: MessageStatusName;
+  created_at: Date;
+  attempt_id: string | null;
+}
+
+/** `$n` placeholders numbered from `offset + 1`. */
+const params = (offset: number, n: number) => Array.from({ length: n }, (_, i) => `$${offset + i + 1}`);
+
+/**
+ * CTEs `ins` (new voicemail Messages; the unique (tenant_id, event_id) is the dedup) and `a`
+ * (the open attempt row of each one inserted already claimed).
+ */
+function insertSql(offset: number): string {
+  const p = params(offset, 12);
+  return `ins AS (
+         INSERT INTO messages (id, tenant_id, kind, source, from_number, to_number, body, status, error_code, error_detail,
+                               segments, encoding, extension, event_id, attempts, created_at, updated_at)
+         SELECT gen_random_uuid(), v.tenant_id, 'voicemail', 'event', v.from_number, v.to_number, v.body,
+                (CASE WHEN v.claim THEN 'sending' ELSE v.status END)::message_status,
+                v.error_code, v.error_detail, v.segments, v.encoding, v.extension, v.event_id, CASE WHEN v.claim THEN 1 ELSE 0 END, now(), now()
+         FROM unnest(${p[0]}::int[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::int[], ${p[8]}::text[], ${p[9]}::text[], ${p[10]}::text[], ${p[11]}::bool[])
+           AS v(tenant_id, from_number, to_number, body, status, error_code, error_detail, segments, encoding, extension, event_id, claim)
+         ON CONFLICT (tenant_id, event_id) DO NOTHING
+         RETURNING id, tenant_id, event_id, status, created_at),
+       a AS (
+         INSERT INTO message_attempts (message_id, attempt, started_at)
+         SELECT id, 1, now() FROM ins WHERE status = 'sending'
+         RETURNING id, message_id)`;
+}
+
+function insertValues(sorted: NewVoicemailMessage[]): unknown[] {
+  const col = <K extends keyof NewVoicemailMessage>(k: K) => sorted.map((m) => m[k]);
+  return [col('tenantId'), col('from'), col('to'), col('body'), col('status'), col('errorCode'), col('errorDetail'), col('segments'), col('encoding'), col('extension'), col('eventId'),
+    sorted.map((m) => m.claim === true && m.status === 'queued')];
+}
+
+/** CTEs that end attempts: `v` (the outcomes), `upd`/`del` (the attempt rows), `fin` (the Messages). */
+function finishSql(offset: number): string {
+  const p = params(offset, 12);
+  return `v AS (
+         SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::text[], ${p[8]}::int[], ${p[9]}::text[], ${p[10]}::text[], ${p[11]}::text[])
+           AS v(id, attempt_id, status, attempt_outcome, error_code, error_detail, attempt_error_code, provider_error, duration_ms,
+                provider_message_id, from_number, to_number)),
+       upd AS (
+         UPDATE message_attempts ma SET outcome = v.attempt_outcome, error_code = v.attempt_error_code, provider_error = v.provider_error,
+                                        finished_at = now(), duration_ms = v.duration_ms
+         FROM v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NOT NULL),
+       del AS (
+         DELETE FROM message_attempts ma USING v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NULL),
+       fin AS (
+         UPDATE messages m SET
+           status = v.status::message_status,
+           error_code = v.error_code,
+           error_detail = v.error_detail,
+           attempts = CASE WHEN v.attempt_outcome IS NULL THEN GREATEST(m.attempts - 1, 0) ELSE m.attempts END,
+           provider_message_id = COALESCE(v.provider_message_id, m.provider_message_id),
+           from_number = COALESCE(v.from_number, m.from_number),
+           to_number = COALESCE(v.to_number, m.to_number),
+           sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE m.sent_at END,
+           updated_at = now()
+         FROM v WHERE m.id = v.id
+         RETURNING m.id)`;
+}
+
+function finishValues(rows: FinishRow[]): unknown[] {
+  const col = <K extends keyof FinishRow>(k: K) => rows.map((r) => r[k]);
+  return [col('id'), col('attemptId'), col('status'), col('attemptOutcome'), col('errorCode'), col('errorDetail'), col('attemptErrorCode'), col('providerError'), col('durationMs'), col('providerMessageId'), col('from'), col('to')];
 }
