@@ -48,7 +48,7 @@ describe('BatchedMessageStore', () => {
     statements = [];
     const [second] = await Promise.all([
       s.insertVoicemailMessage(message()),
-      s.finishAttempt({ kind: 'sent', id: first.id, attemptId: first.claimed!.attemptId, providerMessageId: 'pm-1', from: SENDER, to: EXT_NUMBER, durationMs: 3 }),
+      s.finishAttempt({ kind: 'sent', id: first.id, attempt: 1, startedAt: first.claimed!.startedAt, providerMessageId: 'pm-1', from: SENDER, to: EXT_NUMBER, durationMs: 3 }),
     ]);
     expect(statements).toHaveLength(1);
     expect(second!.claimed).toMatchObject({ attempt: 1, tenantId: 59 });
@@ -64,7 +64,7 @@ describe('BatchedMessageStore', () => {
     statements = [];
     const [bad, sent] = await Promise.allSettled([
       s.insertVoicemailMessage(message({ tenantId: 999_999 })),
-      s.finishAttempt({ kind: 'sent', id: claimed.id, attemptId: claimed.claimed!.attemptId, providerMessageId: 'pm-2', from: SENDER, to: EXT_NUMBER, durationMs: 4 }),
+      s.finishAttempt({ kind: 'sent', id: claimed.id, attempt: 1, startedAt: claimed.claimed!.startedAt, providerMessageId: 'pm-2', from: SENDER, to: EXT_NUMBER, durationMs: 4 }),
     ]);
     expect(bad.status).toBe('rejected');
     expect(String((bad as PromiseRejectedResult).reason)).toMatch(/foreign key/);
@@ -72,6 +72,24 @@ describe('BatchedMessageStore', () => {
     // The shared statement, then each part alone.
     expect(statements).toHaveLength(3);
     expect(await statusOf(claimed.id)).toBe('sent');
+  });
+
+  it('an outcome written twice (a retried write) leaves one attempt row; a re-claim records the cut-short attempt', async () => {
+    const s = store();
+    const repo = new MessageRepository(pool);
+    const first = await s.insertVoicemailMessage(message());
+    // The worker sending attempt 1 died: the Message is still `sending` when claimed again.
+    const again = await s.claimForSend(first.id);
+    expect(again).toMatchObject({ attempt: 2 });
+    const outcome = { kind: 'sent' as const, id: first.id, attempt: 2, startedAt: again!.startedAt, providerMessageId: 'pm-3', from: SENDER, to: EXT_NUMBER, durationMs: 5 };
+    await s.finishAttempt(outcome);
+    await repo.finishAttempts([outcome]);
+    const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: first.id }, orderBy: { attempt: 'asc' } });
+    expect(attempts).toMatchObject([
+      { attempt: 1, outcome: 'interrupted', startedAt: first.claimed!.startedAt },
+      { attempt: 2, outcome: 'sent', durationMs: 5, startedAt: again!.startedAt },
+    ]);
+    expect(await db.prisma.message.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('a duplicate event in the same batch as its first copy is inserted once', async () => {

@@ -87,7 +87,8 @@ export class DiagnosticsService {
         explanation = `Failed after ${m.attempts} attempt(s): ${m.errorDetail ?? codeText ?? 'unknown error'} (${m.errorCode ?? 'unknown'}).${last?.providerError ? ` Last provider answer: ${last.providerError}` : ''}`;
         break;
       case 'sending':
-        explanation = `Being sent: attempt ${m.attempts} started ${last?.startedAt.toISOString() ?? ''}.`;
+        // The claim set updated_at; the attempt's row is written when it ends.
+        explanation = `Being sent: attempt ${m.attempts} started ${m.updatedAt.toISOString()}.`;
         break;
       default:
         explanation = m.attempts > 0 ? `Queued for retry after ${m.attempts} attempt(s)${last?.errorCode ? ` (last: ${last.errorCode})` : ''}.` : `Queued since ${m.createdAt.toISOString()}, waiting for a worker.`;
@@ -111,15 +112,21 @@ export class DiagnosticsService {
       updatedAt: m.updatedAt,
       sentAt: m.sentAt,
       explanation,
-      attempts: m.attemptLog.map((a) => ({
-        attempt: a.attempt,
-        startedAt: a.startedAt,
-        finishedAt: a.finishedAt,
-        durationMs: a.durationMs,
-        outcome: a.outcome ?? 'interrupted',
-        errorCode: a.errorCode,
-        providerError: a.providerError,
-      })),
+      attempts: [
+        ...m.attemptLog.map((a) => ({
+          attempt: a.attempt,
+          startedAt: a.startedAt,
+          finishedAt: a.finishedAt,
+          durationMs: a.durationMs,
+          outcome: a.outcome ?? 'interrupted',
+          errorCode: a.errorCode,
+          providerError: a.providerError,
+        })),
+        // The attempt under way has no row yet (it is written when the attempt ends).
+        ...(m.status === 'sending' && !m.attemptLog.some((a) => a.attempt === m.attempts)
+          ? [{ attempt: m.attempts, startedAt: m.updatedAt, finishedAt: null, durationMs: null, outcome: 'sending', errorCode: null, providerError: null }]
+          : []),
+      ],
     };
   }
 }

@@ -29,8 +29,8 @@ export interface NewVoicemailMessage {
   segments: number;
   encoding: string;
   /**
-   * Insert it already claimed for its first send attempt (status `sending`, attempts 1, an
-   * open attempt row), for a worker that sends it at once. Only with status `queued`.
+   * Insert it already claimed for its first send attempt (status `sending`, attempts 1), for a
+   * worker that sends it at once. Only with status `queued`.
    */
   claim?: boolean;
 }
@@ -56,23 +56,37 @@ export interface ClaimedMessage {
   extension: string | null;
   /** This attempt's number (1 for the first). */
   attempt: number;
-  attemptId: string;
+  /** When this attempt began (the claim): its attempt row, written when it ends, says so. */
+  startedAt: Date;
   createdAt: Date;
 }
 
+/**
+ * Which attempt ended: the Message, the attempt's number and when it began. Its attempt row is
+ * written now, keyed by (message, attempt), so writing the same outcome twice (a retried write)
+ * leaves one row.
+ */
+export interface AttemptRef {
+  id: string;
+  attempt: number;
+  startedAt: Date;
+}
+
 /** How an attempt ended: the Message's new state and the attempt's record, in one write. */
-export type AttemptFinish =
-  | { kind: 'sent'; id: string; attemptId: string; providerMessageId: string; from: string; to: string; durationMs: number }
-  /** Transient failure with retries left: back to `queued` while the job waits out its backoff. */
-  | { kind: 'retry'; id: string; attemptId: string; errorCode: string; providerError: string; durationMs: number }
-  /** Permanent failure or retry budget spent: terminal `failed`. */
-  | { kind: 'failed'; id: string; attemptId: string; errorCode: string; detail: string; providerError: string | null; durationMs: number }
-  /**
-   * A rule stopped the send before the provider was called: terminal `failed` (API) or
-   * `skipped` (voicemail event). No provider attempt happened, so the attempt opened by the
-   * claim is removed and the count restored.
-   */
-  | { kind: 'blocked'; id: string; attemptId: string; status: 'failed' | 'skipped'; errorCode: string; detail: string };
+export type AttemptFinish = AttemptRef &
+  (
+    | { kind: 'sent'; providerMessageId: string; from: string; to: string; durationMs: number }
+    /** Transient failure with retries left: back to `queued` while the job waits out its backoff. */
+    | { kind: 'retry'; errorCode: string; providerError: string; durationMs: number }
+    /** Permanent failure or retry budget spent: terminal `failed`. */
+    | { kind: 'failed'; errorCode: string; detail: string; providerError: string | null; durationMs: number }
+    /**
+     * A rule stopped the send before the provider was called: terminal `failed` (API) or
+     * `skipped` (voicemail event). No provider attempt happened: no attempt row, and the count
+     * is restored.
+     */
+    | { kind: 'blocked'; status: 'failed' | 'skipped'; errorCode: string; detail: string }
+  );
 
 export interface StaleMessage {
   id: string;
@@ -128,7 +142,7 @@ export class MessageRepository {
       parts.push(insertSql(values.length));
       values.push(...insertValues(sorted));
     }
-    const select = sorted.length > 0 ? 'SELECT ins.*, a.id AS attempt_id FROM ins LEFT JOIN a ON a.message_id = ins.id' : 'SELECT 1 FROM fin LIMIT 0';
+    const select = sorted.length > 0 ? 'SELECT * FROM ins' : 'SELECT 1 FROM fin LIMIT 0';
     const { rows } = await this.db.query<InsertedRow>(`WITH ${parts.join(',\n')}\n${select}`, values);
     if (sorted.length === 0) return { inserted: [] };
 
@@ -137,8 +151,8 @@ export class MessageRepository {
     for (const r of rows) {
       const ref: StoredMessageRef = { id: r.id, status: r.status, inserted: true };
       const m = byKey.get(key(r.tenant_id, r.event_id));
-      if (r.attempt_id !== null && m) {
-        ref.claimed = { id: r.id, tenantId: r.tenant_id, kind: 'voicemail', source: 'event', from: m.from, to: m.to, body: m.body, extension: m.extension, attempt: 1, attemptId: String(r.attempt_id), createdAt: r.created_at };
+      if (r.status === 'sending' && m) {
+        ref.claimed = { id: r.id, tenantId: r.tenant_id, kind: 'voicemail', source: 'event', from: m.from, to: m.to, body: m.body, extension: m.extension, attempt: 1, startedAt: r.created_at, createdAt: r.created_at };
       }
       found.set(key(r.tenant_id, r.event_id), ref);
     }
@@ -171,8 +185,9 @@ export class MessageRepository {
 
   /**
    * Claims a non-terminal Message for one send attempt, in one statement: status `sending`,
-   * attempts + 1, an attempt row started now, and any earlier attempt left open by a crash
-   * closed as `interrupted`. Null when the Message is missing or already terminal.
+   * attempts + 1. A Message found `sending` had its previous attempt cut short (its worker
+   * died): that attempt is recorded as `interrupted`. Null when the Message is missing or
+   * already terminal.
    */
   async claimForSend(messageId: string): Promise<ClaimedMessage | null> {
     return (await this.claimManyForSend([messageId])).get(messageId) ?? null;
@@ -183,20 +198,26 @@ export class MessageRepository {
     const { rows } = await this.db.query<{
       id: string; tenant_id: number; kind: 'api' | 'voicemail'; source: 'action' | 'rest' | 'event';
       from_number: string | null; to_number: string | null; body: string; extension: string | null;
-      attempts: number; attempt_id: string; created_at: Date;
+      attempts: number; claimed_at: Date; created_at: Date;
     }>(
-      `WITH m AS (
-         UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now()
+      `WITH p AS (
+         SELECT id, status AS prev_status, updated_at AS prev_updated_at FROM messages
          WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'sending')
-         RETURNING id, tenant_id, kind, source, from_number, to_number, body, extension, attempts, created_at),
+         ORDER BY id FOR UPDATE),
+       m AS (
+         UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now()
+         FROM p WHERE messages.id = p.id
+         RETURNING messages.id, tenant_id, kind, source, from_number, to_number, body, extension, attempts,
+                   messages.updated_at AS claimed_at, created_at, p.prev_status, p.prev_updated_at),
        open AS (
+         -- Rows of attempts begun before attempt rows were written at the end (December 2026).
          UPDATE message_attempts SET outcome = 'interrupted', finished_at = now()
          WHERE message_id IN (SELECT id FROM m) AND outcome IS NULL),
-       a AS (
-         INSERT INTO message_attempts (message_id, attempt, started_at)
-         SELECT id, attempts, now() FROM m
-         RETURNING id, message_id)
-       SELECT m.*, a.id AS attempt_id FROM m JOIN a ON a.message_id = m.id`,
+       lost AS (
+         INSERT INTO message_attempts (message_id, attempt, started_at, finished_at, outcome)
+         SELECT id, attempts - 1, prev_updated_at, now(), 'interrupted' FROM m WHERE prev_status = 'sending'
+         ON CONFLICT (message_id, attempt) DO NOTHING)
+       SELECT id, tenant_id, kind, source, from_number, to_number, body, extension, attempts, claimed_at, created_at FROM m`,
       [[...messageIds].sort()],
     );
     const out = new Map<string, ClaimedMessage>();
@@ -211,7 +232,7 @@ export class MessageRepository {
         body: r.body,
         extension: r.extension,
         attempt: r.attempts,
-        attemptId: String(r.attempt_id),
+        startedAt: r.claimed_at,
         createdAt: r.created_at,
       });
     }
@@ -224,20 +245,20 @@ export class MessageRepository {
   }
 
   /** The provider accepted it. `from`/`to` are what was actually used (current configuration). */
-  async markSent(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, sent: { providerMessageId: string; from: string; to: string }, durationMs: number): Promise<void> {
-    await this.finishAttempts([{ kind: 'sent', id: c.id, attemptId: c.attemptId, ...sent, durationMs }]);
+  async markSent(c: ClaimedAttempt, sent: { providerMessageId: string; from: string; to: string }, durationMs: number): Promise<void> {
+    await this.finishAttempts([{ kind: 'sent', ...attemptRef(c), ...sent, durationMs }]);
   }
 
-  async markRetry(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, errorCode: string, providerError: string, durationMs: number): Promise<void> {
-    await this.finishAttempts([{ kind: 'retry', id: c.id, attemptId: c.attemptId, errorCode, providerError, durationMs }]);
+  async markRetry(c: ClaimedAttempt, errorCode: string, providerError: string, durationMs: number): Promise<void> {
+    await this.finishAttempts([{ kind: 'retry', ...attemptRef(c), errorCode, providerError, durationMs }]);
   }
 
-  async markFailed(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, errorCode: string, detail: string, providerError: string | null, durationMs: number): Promise<void> {
-    await this.finishAttempts([{ kind: 'failed', id: c.id, attemptId: c.attemptId, errorCode, detail, providerError, durationMs }]);
+  async markFailed(c: ClaimedAttempt, errorCode: string, detail: string, providerError: string | null, durationMs: number): Promise<void> {
+    await this.finishAttempts([{ kind: 'failed', ...attemptRef(c), errorCode, detail, providerError, durationMs }]);
   }
 
-  async markBlocked(c: Pick<ClaimedMessage, 'id' | 'attemptId'>, status: 'failed' | 'skipped', errorCode: string, detail: string): Promise<void> {
-    await this.finishAttempts([{ kind: 'blocked', id: c.id, attemptId: c.attemptId, status, errorCode, detail }]);
+  async markBlocked(c: ClaimedAttempt, status: 'failed' | 'skipped', errorCode: string, detail: string): Promise<void> {
+    await this.finishAttempts([{ kind: 'blocked', ...attemptRef(c), status, errorCode, detail }]);
   }
 
   /** Ends attempts of any kind, many Messages in one statement. */
@@ -260,11 +281,19 @@ export class MessageRepository {
   }
 }
 
+type ClaimedAttempt = Pick<ClaimedMessage, 'id' | 'attempt' | 'startedAt'>;
+
+/** The attempt a claimed Message is on, as an outcome names it. */
+export function attemptRef(c: ClaimedAttempt): AttemptRef {
+  return { id: c.id, attempt: c.attempt, startedAt: c.startedAt };
+}
+
 interface FinishRow {
   id: string;
-  attemptId: string;
+  attempt: number;
+  startedAt: Date;
   status: MessageStatusName;
-  /** null: delete the attempt (blocked before the provider was called). */
+  /** null: no attempt row (blocked before the provider was called). */
   attemptOutcome: 'sent' | 'retry' | 'failed' | null;
   errorCode: string | null;
   errorDetail: string | null;
@@ -277,16 +306,17 @@ interface FinishRow {
 }
 
 function finishRow(f: AttemptFinish): FinishRow {
+  const ref = attemptRef(f);
   const none = { providerMessageId: null, from: null, to: null };
   switch (f.kind) {
     case 'sent':
-      return { id: f.id, attemptId: f.attemptId, status: 'sent', attemptOutcome: 'sent', errorCode: null, errorDetail: null, attemptErrorCode: null, providerError: null, durationMs: f.durationMs, providerMessageId: f.providerMessageId, from: f.from, to: f.to };
+      return { ...ref, status: 'sent', attemptOutcome: 'sent', errorCode: null, errorDetail: null, attemptErrorCode: null, providerError: null, durationMs: f.durationMs, providerMessageId: f.providerMessageId, from: f.from, to: f.to };
     case 'retry':
-      return { id: f.id, attemptId: f.attemptId, status: 'queued', attemptOutcome: 'retry', errorCode: null, errorDetail: f.providerError, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
+      return { ...ref, status: 'queued', attemptOutcome: 'retry', errorCode: null, errorDetail: f.providerError, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
     case 'failed':
-      return { id: f.id, attemptId: f.attemptId, status: 'failed', attemptOutcome: 'failed', errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
+      return { ...ref, status: 'failed', attemptOutcome: 'failed', errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
     case 'blocked':
-      return { id: f.id, attemptId: f.attemptId, status: f.status, attemptOutcome: null, errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: null, providerError: null, durationMs: null, ...none };
+      return { ...ref, status: f.status, attemptOutcome: null, errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: null, providerError: null, durationMs: null, ...none };
   }
 }
 
@@ -296,15 +326,14 @@ interface InsertedRow {
   event_id: string;
   status: MessageStatusName;
   created_at: Date;
-  attempt_id: string | null;
 }
 
 /** `$n` placeholders numbered from `offset + 1`. */
 const params = (offset: number, n: number) => Array.from({ length: n }, (_, i) => `$${offset + i + 1}`);
 
 /**
- * CTEs `ins` (new voicemail Messages; the unique (tenant_id, event_id) is the dedup) and `a`
- * (the open attempt row of each one inserted already claimed).
+ * CTE `ins`: new voicemail Messages (the unique (tenant_id, event_id) is the dedup), those to
+ * be sent at once inserted already claimed (`sending`, attempt 1 begun at `created_at`).
  */
 function insertSql(offset: number): string {
   const p = params(offset, 12);
@@ -317,11 +346,7 @@ function insertSql(offset: number): string {
          FROM unnest(${p[0]}::int[], ${p[1]}::text[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::int[], ${p[8]}::text[], ${p[9]}::text[], ${p[10]}::text[], ${p[11]}::bool[])
            AS v(tenant_id, from_number, to_number, body, status, error_code, error_detail, segments, encoding, extension, event_id, claim)
          ON CONFLICT (tenant_id, event_id) DO NOTHING
-         RETURNING id, tenant_id, event_id, status, created_at),
-       a AS (
-         INSERT INTO message_attempts (message_id, attempt, started_at)
-         SELECT id, 1, now() FROM ins WHERE status = 'sending'
-         RETURNING id, message_id)`;
+         RETURNING id, tenant_id, event_id, status, created_at)`;
 }
 
 function insertValues(sorted: NewVoicemailMessage[]): unknown[] {
@@ -330,19 +355,19 @@ function insertValues(sorted: NewVoicemailMessage[]): unknown[] {
     sorted.map((m) => m.claim === true && m.status === 'queued')];
 }
 
-/** CTEs that end attempts: `v` (the outcomes), `upd`/`del` (the attempt rows), `fin` (the Messages). */
+/** CTEs that end attempts: `v` (the outcomes), `att` (their attempt rows), `fin` (the Messages). */
 function finishSql(offset: number): string {
-  const p = params(offset, 12);
+  const p = params(offset, 13);
   return `v AS (
-         SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::text[], ${p[8]}::int[], ${p[9]}::text[], ${p[10]}::text[], ${p[11]}::text[])
-           AS v(id, attempt_id, status, attempt_outcome, error_code, error_detail, attempt_error_code, provider_error, duration_ms,
+         SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::int[], ${p[2]}::timestamptz[], ${p[3]}::text[], ${p[4]}::text[], ${p[5]}::text[], ${p[6]}::text[], ${p[7]}::text[], ${p[8]}::text[], ${p[9]}::int[], ${p[10]}::text[], ${p[11]}::text[], ${p[12]}::text[])
+           AS v(id, attempt, started_at, status, attempt_outcome, error_code, error_detail, attempt_error_code, provider_error, duration_ms,
                 provider_message_id, from_number, to_number)),
-       upd AS (
-         UPDATE message_attempts ma SET outcome = v.attempt_outcome, error_code = v.attempt_error_code, provider_error = v.provider_error,
-                                        finished_at = now(), duration_ms = v.duration_ms
-         FROM v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NOT NULL),
-       del AS (
-         DELETE FROM message_attempts ma USING v WHERE ma.id = v.attempt_id AND v.attempt_outcome IS NULL),
+       att AS (
+         INSERT INTO message_attempts (message_id, attempt, started_at, finished_at, outcome, error_code, provider_error, duration_ms)
+         SELECT v.id, v.attempt, v.started_at, now(), v.attempt_outcome, v.attempt_error_code, v.provider_error, v.duration_ms
+         FROM v WHERE v.attempt_outcome IS NOT NULL
+         ON CONFLICT (message_id, attempt) DO UPDATE SET finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome,
+           error_code = EXCLUDED.error_code, provider_error = EXCLUDED.provider_error, duration_ms = EXCLUDED.duration_ms),
        fin AS (
          UPDATE messages m SET
            status = v.status::message_status,
@@ -360,5 +385,5 @@ function finishSql(offset: number): string {
 
 function finishValues(rows: FinishRow[]): unknown[] {
   const col = <K extends keyof FinishRow>(k: K) => rows.map((r) => r[k]);
-  return [col('id'), col('attemptId'), col('status'), col('attemptOutcome'), col('errorCode'), col('errorDetail'), col('attemptErrorCode'), col('providerError'), col('durationMs'), col('providerMessageId'), col('from'), col('to')];
+  return [col('id'), col('attempt'), col('startedAt'), col('status'), col('attemptOutcome'), col('errorCode'), col('errorDetail'), col('attemptErrorCode'), col('providerError'), col('durationMs'), col('providerMessageId'), col('from'), col('to')];
 }

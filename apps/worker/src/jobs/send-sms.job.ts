@@ -9,7 +9,7 @@ import {
   type ExtensionConfig,
   type TenantConfig,
 } from '@pbx-sms/core';
-import type { ClaimedMessage } from '@pbx-sms/db/pg';
+import { attemptRef, type ClaimedMessage } from '@pbx-sms/db/pg';
 import { redactText } from '@pbx-sms/observability';
 import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } from '@pbx-sms/queue';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
@@ -116,7 +116,7 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
 
   if (m.attempt > deps.maxAttempts) {
     // Only reachable when earlier attempts were cut short (crashes): the budget is spent.
-    await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
+    await deps.messages.finishAttempt({ kind: 'failed', ...attemptRef(m), errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
     report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
     throw new UnrecoverableError('provider_unavailable');
   }
@@ -124,7 +124,7 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
   const { decision, tenant, ext } = await recheckRules(deps, m);
   if (!decision.allowed) {
     const status = m.source === 'event' ? 'skipped' : 'failed';
-    await deps.messages.finishAttempt({ kind: 'blocked', id: m.id, attemptId: m.attemptId, status, errorCode: decision.code, detail: decision.blockedBy.explanation });
+    await deps.messages.finishAttempt({ kind: 'blocked', ...attemptRef(m), status, errorCode: decision.code, detail: decision.blockedBy.explanation });
     report({ ...base, attempt: m.attempt - 1, outcome: status, errorCode: decision.code, latencyMs: latency() });
     return;
   }
@@ -148,17 +148,17 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
       const providerError = `${pe.providerCode}: ${pe.detail}`;
       if (pe.kind === 'permanent') {
         const detail = `${ERROR_CATALOGUE[pe.code].text} (${providerError})`.slice(0, 1000);
-        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: pe.code, detail, providerError, durationMs: callMs });
+        await deps.messages.finishAttempt({ kind: 'failed', ...attemptRef(m), errorCode: pe.code, detail, providerError, durationMs: callMs });
         report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
         throw new UnrecoverableError(pe.code);
       }
       if (m.attempt >= deps.maxAttempts) {
         const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
-        await deps.messages.finishAttempt({ kind: 'failed', id: m.id, attemptId: m.attemptId, errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
+        await deps.messages.finishAttempt({ kind: 'failed', ...attemptRef(m), errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
         report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
         throw new UnrecoverableError('provider_unavailable');
       }
-      await deps.messages.finishAttempt({ kind: 'retry', id: m.id, attemptId: m.attemptId, errorCode: pe.code, providerError, durationMs: callMs });
+      await deps.messages.finishAttempt({ kind: 'retry', ...attemptRef(m), errorCode: pe.code, providerError, durationMs: callMs });
       report({ ...base, outcome: 'retry', errorCode: pe.code });
       throw new RetryableSendError(pe.providerCode, m.attempt);
     }
@@ -166,7 +166,7 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
     // (a Postgres restart); only if it keeps failing is the job retried (inline: a send job is
     // enqueued), and then it sends again (at-least-once), the Message showing both attempts.
     const durationMs = Math.round(performance.now() - callStarted);
-    await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', id: m.id, attemptId: m.attemptId, providerMessageId, from, to, durationMs }));
+    await writeSentOutcome(deps, () => deps.messages.finishAttempt({ kind: 'sent', ...attemptRef(m), providerMessageId, from, to, durationMs }));
     report({ ...base, outcome: 'sent', errorCode: null, latencyMs: latency() });
   });
 }
