@@ -1,6 +1,6 @@
 import type { QueueProducer } from '@pbx-sms/queue';
 import { testRedisUrl } from '@pbx-sms/testing';
-import { startWorkerTestBed, type WorkerTestBed } from '../../apps/worker/test/helpers';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { cleanupAll, duplicatesByBody, printFigures, spawnWorker, waitFor, type Child } from './support';
 
 /**
@@ -33,15 +33,7 @@ function setup(label: string) {
 }
 
 async function publish(producer: QueueProducer, tag: string, n: number): Promise<string[]> {
-  const events = Array.from({ length: n }, (_, i) => ({
-    eventId: `${tag}-${i}`,
-    tenantId: 59,
-    extension: '1001',
-    callerId: '+12015550150',
-    callerName: `${tag} caller ${i}`,
-    durationSeconds: 42,
-    receivedAt: '2026-11-25T14:05:00Z',
-  }));
+  const events = Array.from({ length: n }, (_, i) => voicemailEvent({ eventId: `${tag}-${i}`, callerName: `${tag} caller ${i}` }));
   await producer.publishVoicemailEvents(events);
   return events.map((e) => e.eventId);
 }

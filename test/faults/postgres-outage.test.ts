@@ -1,6 +1,6 @@
 import { QueueProducer } from '@pbx-sms/queue';
 import { testRedisUrl } from '@pbx-sms/testing';
-import { startWorkerTestBed, type WorkerTestBed } from '../../apps/worker/test/helpers';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from './support';
 
 /**
@@ -45,15 +45,7 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 50) {
       await producer.publishVoicemailEvents(
-        Array.from({ length: Math.min(50, EVENTS - i) }, (_, k) => ({
-          eventId: `pgdown-${i + k}`,
-          tenantId: 59,
-          extension: '1001',
-          callerId: '+12015550150',
-          callerName: `Outage caller ${i + k}`,
-          durationSeconds: 42,
-          receivedAt: '2026-11-25T14:05:00Z',
-        })),
+        Array.from({ length: Math.min(50, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `pgdown-${i + k}`, callerName: `Outage caller ${i + k}` })),
       );
       await sleep(300);
     }

@@ -1,7 +1,7 @@
 import type { QueueProducer } from '@pbx-sms/queue';
 import { chaosAttemptsNeeded, type FakeSnsChaos } from '@pbx-sms/testing';
 import { createLogger } from '@pbx-sms/observability';
-import { startWorkerTestBed, type WorkerTestBed } from '../../apps/worker/test/helpers';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { SNS_CREDENTIALS, cleanupAll, printFigures, waitFor } from './support';
 
 /**
@@ -65,15 +65,7 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
     ...Array.from({ length: GOOD }, (_, i) => ({ ext: '1001', i })),
     ...Array.from({ length: PER_PERMANENT }, (_, i) => ({ ext: '2001', i })),
     ...Array.from({ length: PER_PERMANENT }, (_, i) => ({ ext: '2002', i })),
-  ].map(({ ext, i }) => ({
-    eventId: `chaos-${ext}-${i}`,
-    tenantId: 59,
-    extension: ext,
-    callerId: '+12015550150',
-    callerName: `Chaos caller ${ext}-${i}`,
-    durationSeconds: 42,
-    receivedAt: '2026-11-25T14:05:00Z',
-  }));
+  ].map(({ ext, i }) => voicemailEvent({ eventId: `chaos-${ext}-${i}`, extension: ext, callerName: `Chaos caller ${ext}-${i}` }));
   const started = Date.now();
   await producer.publishVoicemailEvents(events);
 

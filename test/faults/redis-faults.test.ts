@@ -1,5 +1,5 @@
 import { QueueProducer } from '@pbx-sms/queue';
-import { startWorkerTestBed, type WorkerTestBed } from '../../apps/worker/test/helpers';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { TestRedis, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
 
 /**
@@ -48,15 +48,7 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   let eventsPublished = 0;
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 100) {
-      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) => ({
-        eventId: `${tag}-${i + k}`,
-        tenantId,
-        extension: '1001',
-        callerId: '+12015550150',
-        callerName: `${tag} caller ${i + k}`,
-        durationSeconds: 42,
-        receivedAt: '2026-11-25T14:05:00Z',
-      }));
+      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `${tag}-${i + k}`, tenantId, callerName: `${tag} caller ${i + k}` }));
       // A PBX retries a publish that failed while Redis was down.
       for (let tries = 0; ; tries++) {
         try {

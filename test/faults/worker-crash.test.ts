@@ -1,6 +1,6 @@
 import type { QueueProducer } from '@pbx-sms/queue';
 import { testRedisUrl } from '@pbx-sms/testing';
-import { startWorkerTestBed, type WorkerTestBed } from '../../apps/worker/test/helpers';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
 
 /**
@@ -59,15 +59,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 250) {
       await producer.publishVoicemailEvents(
-        Array.from({ length: Math.min(250, EVENTS - i) }, (_, k) => ({
-          eventId: `crash-${i + k}`,
-          tenantId: 59,
-          extension: '1001',
-          callerId: '+12015550150',
-          callerName: `Crash caller ${i + k}`,
-          durationSeconds: 42,
-          receivedAt: '2026-11-25T14:05:00Z',
-        })),
+        Array.from({ length: Math.min(250, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `crash-${i + k}`, callerName: `Crash caller ${i + k}` })),
       );
       await sleep(150);
     }
