@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { seedTenant } from '../../apps/worker/test/helpers';
+import type { QueueProducer } from '@pbx-sms/queue';
+import { testRedisUrl } from '@pbx-sms/testing';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { cleanupAll, duplicatesByBody, printFigures, spawnWorker, waitFor, type Child } from './support';
 
 /**
@@ -13,56 +12,34 @@ import { cleanupAll, duplicatesByBody, printFigures, spawnWorker, waitFor, type 
  */
 jest.setTimeout(120_000);
 
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
-const prefixes: string[] = [];
-const producers: QueueProducer[] = [];
+let t: WorkerTestBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('shutdown');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  await seedTenant(db.prisma, { id: 59 });
+  t = await startWorkerTestBed('shutdown', { tenants: [{ id: 59 }] });
 });
 
 afterAll(async () => {
   cleanupAll();
-  for (const p of producers) await p.close().catch(() => undefined);
-  redis?.disconnect();
-  await fake?.close();
-  for (const p of prefixes) await flushPrefix(p).catch(() => undefined);
-  await db?.cleanup();
+  await t?.close();
 });
 
-beforeEach(() => fake.reset());
+beforeEach(() => t.fake.reset());
 
 function setup(label: string) {
-  const prefix = testQueuePrefix(label);
-  prefixes.push(prefix);
-  const producer = new QueueProducer(redis, prefix);
-  producers.push(producer);
+  const { prefix, producer } = t.queue(label);
   const worker = (name: string, env: Record<string, string> = {}): Child =>
-    spawnWorker(name, { databaseUrl: db.url, redisUrl: testRedisUrl(), prefix, snsUrl: fake.url, WORKER_CONCURRENCY: '16', ...env });
+    spawnWorker(name, { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, WORKER_CONCURRENCY: '16', ...env });
   return { prefix, producer, worker };
 }
 
 async function publish(producer: QueueProducer, tag: string, n: number): Promise<string[]> {
-  const events = Array.from({ length: n }, (_, i) => ({
-    eventId: `${tag}-${i}`,
-    tenantId: 59,
-    extension: '1001',
-    callerId: '+12015550150',
-    callerName: `${tag} caller ${i}`,
-    durationSeconds: 42,
-    receivedAt: '2026-11-25T14:05:00Z',
-  }));
+  const events = Array.from({ length: n }, (_, i) => voicemailEvent({ eventId: `${tag}-${i}`, callerName: `${tag} caller ${i}` }));
   await producer.publishVoicemailEvents(events);
   return events.map((e) => e.eventId);
 }
 
 async function statusCounts(eventIds: string[]): Promise<Record<string, number>> {
-  const rows = await db.prisma.message.groupBy({ by: ['status'], where: { tenantId: 59, eventId: { in: eventIds } }, _count: { _all: true } });
+  const rows = await t.db.prisma.message.groupBy({ by: ['status'], where: { tenantId: 59, eventId: { in: eventIds } }, _count: { _all: true } });
   return Object.fromEntries(rows.map((r) => [r.status, r._count._all]));
 }
 
@@ -70,7 +47,7 @@ async function drained(eventIds: string[], timeoutMs: number) {
   return waitFor(
     'every message sent',
     async () => {
-      const rows = await db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: eventIds } }, select: { status: true, attempts: true, body: true } });
+      const rows = await t.db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: eventIds } }, select: { status: true, attempts: true, body: true } });
       return rows.length === eventIds.length && rows.every((r) => r.status === 'sent') ? rows : null;
     },
     timeoutMs,
@@ -82,12 +59,12 @@ it('SIGTERM during load finishes the active jobs and exits 0 within SHUTDOWN_TIM
   const SHUTDOWN_TIMEOUT_MS = 5_000;
   const N = 1_000;
   const { producer, worker } = setup('term');
-  fake.latencyMs = 150;
+  t.fake.latencyMs = 150;
   const first = worker('worker-a', { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
   await first.ready;
   const started = Date.now();
   const ids = await publish(producer, 'term', N);
-  await fake.waitForPublishes(150, 60_000);
+  await t.fake.waitForPublishes(150, 60_000);
 
   const activeAtSignal = (await statusCounts(ids)).sending ?? 0;
   const signalled = Date.now();
@@ -102,19 +79,19 @@ it('SIGTERM during load finishes the active jobs and exits 0 within SHUTDOWN_TIM
   // every publish the provider answered is recorded as sent.
   const after = await statusCounts(ids);
   expect(after.sending ?? 0).toBe(0);
-  expect(await db.prisma.messageAttempt.count({ where: { outcome: null, message: { eventId: { in: ids } } } })).toBe(0);
-  expect(after.sent ?? 0).toBe(fake.publishCount);
-  expect(fake.requests.every((r) => r.status === 200)).toBe(true);
-  const sentBeforeStop = fake.publishCount;
+  expect(await t.db.prisma.messageAttempt.count({ where: { outcome: null, message: { eventId: { in: ids } } } })).toBe(0);
+  expect(after.sent ?? 0).toBe(t.fake.publishCount);
+  expect(t.fake.requests.every((r) => r.status === 200)).toBe(true);
+  const sentBeforeStop = t.fake.publishCount;
   expect(sentBeforeStop).toBeLessThan(N);
 
-  fake.latencyMs = 0;
+  t.fake.latencyMs = 0;
   const second = worker('worker-b', { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
   await second.ready;
   const rows = await drained(ids, 90_000);
   const drainMs = Date.now() - started;
-  const { duplicated } = duplicatesByBody(fake.published);
-  expect(fake.publishCount).toBe(N);
+  const { duplicated } = duplicatesByBody(t.fake.published);
+  expect(t.fake.publishCount).toBe(N);
   expect(duplicated).toBe(0);
   expect(rows.every((r) => r.attempts === 1)).toBe(true);
   second.kill('SIGTERM');
@@ -128,12 +105,12 @@ it('active jobs that cannot finish in time are abandoned at SHUTDOWN_TIMEOUT_MS 
   const N = 40;
   const { producer, worker } = setup('overrun');
   // Every publish hangs far beyond the shutdown budget.
-  fake.failAlways({ type: 'hang' });
+  t.fake.failAlways({ type: 'hang' });
   const first = worker('worker-a', { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS), PROVIDER_TIMEOUT_MS: '60000', WORKER_CONCURRENCY: '8' });
   await first.ready;
   const started = Date.now();
   const ids = await publish(producer, 'overrun', N);
-  await waitFor('8 publishes hanging', async () => fake.requests.length >= 8, 30_000, 50);
+  await waitFor('8 publishes hanging', async () => t.fake.requests.length >= 8, 30_000, 50);
 
   const signalled = Date.now();
   first.kill('SIGTERM');
@@ -146,12 +123,12 @@ it('active jobs that cannot finish in time are abandoned at SHUTDOWN_TIMEOUT_MS 
   const abandoned = (await statusCounts(ids)).sending ?? 0;
   expect(abandoned).toBe(8);
 
-  fake.failAlways(null);
+  t.fake.failAlways(null);
   const second = worker('worker-b');
   await second.ready;
   const rows = await drained(ids, 60_000);
   const drainMs = Date.now() - started;
-  const { duplicated } = duplicatesByBody(fake.published);
+  const { duplicated } = duplicatesByBody(t.fake.published);
   expect(duplicated).toBe(0);
   // The abandoned ones show both attempts: the interrupted one and the one that sent.
   expect(rows.filter((r) => r.attempts === 2)).toHaveLength(8);

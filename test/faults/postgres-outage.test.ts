@@ -1,9 +1,6 @@
-import type { Redis } from 'ioredis';
-import { Pool } from 'pg';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, flushPrefix, testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
-import { createPool, createPrisma, type PrismaClient } from '@pbx-sms/db';
-import { seedTenant } from '../../apps/worker/test/helpers';
+import { QueueProducer } from '@pbx-sms/queue';
+import { testRedisUrl } from '@pbx-sms/testing';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from './support';
 
 /**
@@ -21,36 +18,26 @@ const CONCURRENCY = 16; // per worker
 const CLIENT_TIMEOUT_MS = 8_000;
 
 let pg: TestPostgres;
-let prisma: PrismaClient;
-let pool: Pool;
-let fake: FakeSnsServer;
-let redis: Redis;
-const prefix = testQueuePrefix('pgdown');
+let t: WorkerTestBed;
+let prefix: string;
 
 beforeAll(async () => {
   pg = await TestPostgres.create('outage');
-  prisma = createPrisma(pg.url, { max: 2 });
-  pool = createPool(pg.url, { max: 2 });
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  await seedTenant(prisma, { id: 59 });
+  t = await startWorkerTestBed('outage', { databaseUrl: pg.url, tenants: [{ id: 59 }] });
+  prefix = t.prefix('pgdown');
 });
 
 afterAll(async () => {
-  await prisma?.$disconnect().catch(() => undefined);
-  await pool?.end().catch(() => undefined);
+  await t?.close();
   cleanupAll();
-  redis?.disconnect();
-  await fake?.close();
-  await flushPrefix(prefix).catch(() => undefined);
 });
 
 it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), workers recover, 0 lost', async () => {
-  fake.latencyMs = 5;
-  const producer = new QueueProducer(redis, prefix);
+  t.fake.latencyMs = 5;
+  const producer = new QueueProducer(t.redis, prefix);
   const api = await spawnApi('api', { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix });
   const apiKey = await createApiKey(api.url, 59);
-  const env = { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix, snsUrl: fake.url, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: '2000', RECONCILE_AFTER_MS: '10000' };
+  const env = { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: '2000', RECONCILE_AFTER_MS: '10000' };
   const workers = [spawnWorker('worker-1', env), spawnWorker('worker-2', env)];
   await Promise.all(workers.map((w) => w.ready));
 
@@ -58,15 +45,7 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 50) {
       await producer.publishVoicemailEvents(
-        Array.from({ length: Math.min(50, EVENTS - i) }, (_, k) => ({
-          eventId: `pgdown-${i + k}`,
-          tenantId: 59,
-          extension: '1001',
-          callerId: '+12015550150',
-          callerName: `Outage caller ${i + k}`,
-          durationSeconds: 42,
-          receivedAt: '2026-11-25T14:05:00Z',
-        })),
+        Array.from({ length: Math.min(50, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `pgdown-${i + k}`, callerName: `Outage caller ${i + k}` })),
       );
       await sleep(300);
     }
@@ -84,8 +63,8 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
     pauseMs: 40,
   });
 
-  await fake.waitForPublishes(300, 60_000);
-  const sendingAtStop = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
+  await t.fake.waitForPublishes(300, 60_000);
+  const sendingAtStop = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
   const stoppedAt = Date.now();
   await pg.stop();
   await sleep(OUTAGE_MS);
@@ -94,9 +73,9 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const restartedAt = Date.now();
 
   const [restResult] = await Promise.all([rest, publishing]);
-  const acc = await awaitTerminal((sql, params) => pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000, expectEvents: EVENTS });
+  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000, expectEvents: EVENTS });
   const recoveredMs = Date.now() - restartedAt;
-  const { duplicated } = duplicatesByBody(fake.published);
+  const { duplicated } = duplicatesByBody(t.fake.published);
   const refused = Object.fromEntries(restResult.refused);
   const errorsLogged = workers.reduce((n, w) => n + w.kept.filter((l) => Number(l.level) >= 50).length, 0);
 

@@ -1,9 +1,7 @@
-import type { Redis } from 'ioredis';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, chaosAttemptsNeeded, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type FakeSnsChaos, type TestDatabase } from '@pbx-sms/testing';
+import type { QueueProducer } from '@pbx-sms/queue';
+import { chaosAttemptsNeeded, type FakeSnsChaos } from '@pbx-sms/testing';
 import { createLogger } from '@pbx-sms/observability';
-import { startWorker, type WorkerHandle } from '../../apps/worker/src/worker';
-import { seedTenant, workerConfig } from '../../apps/worker/test/helpers';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { SNS_CREDENTIALS, cleanupAll, printFigures, waitFor } from './support';
 
 /**
@@ -22,45 +20,36 @@ const MAX_ATTEMPTS = 14;
 const OPTED_OUT_NUMBER = '+14165552001';
 const INVALID_NUMBER = '+14165552002';
 
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
+let t: WorkerTestBed;
+let prefix: string;
 let producer: QueueProducer;
-let worker: WorkerHandle | undefined;
-const prefix = testQueuePrefix('chaos');
 
 beforeAll(async () => {
-  db = await createTestDatabase('chaos');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  producer = new QueueProducer(redis, prefix);
-  await seedTenant(db.prisma, {
-    id: 59,
-    extensions: [
-      { extension: '1001', smsNotifications: true, smsNumber: '+14165551234' },
-      { extension: '2001', smsNotifications: true, smsNumber: OPTED_OUT_NUMBER },
-      { extension: '2002', smsNotifications: true, smsNumber: INVALID_NUMBER },
+  t = await startWorkerTestBed('chaos', {
+    tenants: [
+      {
+        id: 59,
+        extensions: [
+          { extension: '1001', smsNotifications: true, smsNumber: '+14165551234' },
+          { extension: '2001', smsNotifications: true, smsNumber: OPTED_OUT_NUMBER },
+          { extension: '2002', smsNotifications: true, smsNumber: INVALID_NUMBER },
+        ],
+      },
     ],
   });
+  ({ prefix, producer } = t.queue('chaos'));
 });
 
 afterAll(async () => {
-  await worker?.close().catch(() => undefined);
-  await producer?.close().catch(() => undefined);
-  redis?.disconnect();
-  await fake?.close();
-  await flushPrefix(prefix).catch(() => undefined);
-  await db?.cleanup();
+  await t?.close();
   cleanupAll();
 });
 
 it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry budget, every attempt recorded; permanent errors fail at once', async () => {
-  fake.chaos(CHAOS).rejectNumber(OPTED_OUT_NUMBER, 'OptedOut').rejectNumber(INVALID_NUMBER, 'InvalidParameter');
-  worker = await startWorker(
-    workerConfig({
-      databaseUrl: db.url,
-      prefix,
-      snsUrl: fake.url,
+  t.fake.chaos(CHAOS).rejectNumber(OPTED_OUT_NUMBER, 'OptedOut').rejectNumber(INVALID_NUMBER, 'InvalidParameter');
+  await t.startWorker(
+    prefix,
+    {
       LOG_LEVEL: 'warn',
       WORKER_CONCURRENCY: '32',
       SEND_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
@@ -68,23 +57,15 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
       // Shorter than the hang (which never ends): a hung publish is a timeout, a transient failure.
       PROVIDER_TIMEOUT_MS: '2000',
       TENANT_RATE_PER_SEC: '100000',
-    }),
-    { logger: createLogger({ level: 'error', name: 'worker' }), snsCredentials: SNS_CREDENTIALS, reconciler: false },
+    },
+    { logger: createLogger({ level: 'error', name: 'worker' }), snsCredentials: SNS_CREDENTIALS },
   );
 
   const events = [
     ...Array.from({ length: GOOD }, (_, i) => ({ ext: '1001', i })),
     ...Array.from({ length: PER_PERMANENT }, (_, i) => ({ ext: '2001', i })),
     ...Array.from({ length: PER_PERMANENT }, (_, i) => ({ ext: '2002', i })),
-  ].map(({ ext, i }) => ({
-    eventId: `chaos-${ext}-${i}`,
-    tenantId: 59,
-    extension: ext,
-    callerId: '+12015550150',
-    callerName: `Chaos caller ${ext}-${i}`,
-    durationSeconds: 42,
-    receivedAt: '2026-11-25T14:05:00Z',
-  }));
+  ].map(({ ext, i }) => voicemailEvent({ eventId: `chaos-${ext}-${i}`, extension: ext, callerName: `Chaos caller ${ext}-${i}` }));
   const started = Date.now();
   await producer.publishVoicemailEvents(events);
 
@@ -92,7 +73,7 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
   const rows = await waitFor(
     'every message terminal',
     async () => {
-      const all = await db.prisma.message.findMany({ where: { tenantId: 59 }, include: { attemptLog: true } });
+      const all = await t.db.prisma.message.findMany({ where: { tenantId: 59 }, include: { attemptLog: true } });
       return all.length === total && all.every((m) => ['sent', 'failed', 'skipped'].includes(m.status)) ? all : null;
     },
     100_000,
@@ -107,7 +88,7 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
 
   // 100 % delivered, each within the budget, with exactly the attempts the seed dictates.
   const requestsPerBody = new Map<string, number>();
-  for (const r of fake.requests) requestsPerBody.set(r.message ?? '', (requestsPerBody.get(r.message ?? '') ?? 0) + 1);
+  for (const r of t.fake.requests) requestsPerBody.set(r.message ?? '', (requestsPerBody.get(r.message ?? '') ?? 0) + 1);
   const wrong: string[] = [];
   for (const m of good) {
     const needed = chaosAttemptsNeeded(CHAOS, m.to!, m.body);
@@ -121,7 +102,7 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
   if (wrong.length > 0) {
     // The first mismatch in full: what the fake saw for that body, and what the Message recorded.
     const m = good.find((x) => wrong[0]!.startsWith(x.id))!;
-    const seen = fake.requests.filter((r) => r.message === m.body).map((r) => ({ at: r.receivedAt, status: r.status, errorCode: r.errorCode }));
+    const seen = t.fake.requests.filter((r) => r.message === m.body).map((r) => ({ at: r.receivedAt, status: r.status, errorCode: r.errorCode }));
     process.stdout.write(`${JSON.stringify({ id: m.id, attempts: m.attemptLog.map((a) => [a.attempt, a.outcome, a.providerError]), seen })}\n`);
   }
   expect(wrong).toEqual([]);
@@ -146,8 +127,8 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
 
   // Each transient failure the fake dealt is one recorded retry: nothing unaccounted for.
   const retries = good.reduce((n, m) => n + m.attemptLog.filter((a) => a.outcome === 'retry').length, 0);
-  expect(retries).toBe(fake.chaosCounts.throttle + fake.chaosCounts.serverError + fake.chaosCounts.hang);
-  const { duplicated } = { duplicated: fake.published.length - GOOD };
+  expect(retries).toBe(t.fake.chaosCounts.throttle + t.fake.chaosCounts.serverError + t.fake.chaosCounts.hang);
+  const { duplicated } = { duplicated: t.fake.published.length - GOOD };
   expect(duplicated).toBe(0);
 
   printFigures('provider-chaos', {
@@ -155,9 +136,9 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
     delivered: `${good.filter((m) => m.status === 'sent').length}/${GOOD}`,
     lost: rows.filter((m) => !['sent', 'failed', 'skipped'].includes(m.status)).length,
     duplicated,
-    throttled: fake.chaosCounts.throttle,
-    serverErrors: fake.chaosCounts.serverError,
-    hangs: fake.chaosCounts.hang,
+    throttled: t.fake.chaosCounts.throttle,
+    serverErrors: t.fake.chaosCounts.serverError,
+    hangs: t.fake.chaosCounts.hang,
     attemptsTotal: attempts.reduce((a, b) => a + b, 0),
     attemptsMean: (attempts.reduce((a, b) => a + b, 0) / attempts.length).toFixed(2),
     attemptsMax: maxAttempts,

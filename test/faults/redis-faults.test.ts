@@ -1,9 +1,5 @@
-import type { Redis } from 'ioredis';
-import { Pool } from 'pg';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, type TestDatabase } from '@pbx-sms/testing';
-import { createPool } from '@pbx-sms/db';
-import { seedTenant } from '../../apps/worker/test/helpers';
+import { QueueProducer } from '@pbx-sms/queue';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { TestRedis, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
 
 /**
@@ -21,41 +17,30 @@ const REST = 1_000;
 const EVENTS = 1_000;
 const TO = '+14165551234';
 
-let db: TestDatabase;
-let pool: Pool;
-let fake: FakeSnsServer;
 let server: TestRedis;
-let redis: Redis;
+let t: WorkerTestBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('redisfaults');
-  pool = createPool(db.url, { max: 2 });
-  fake = await FakeSnsServer.start();
   server = await TestRedis.create();
   // The PBX's side: a producer that waits out a Redis restart rather than failing.
-  redis = createRedis(server.url, 'worker');
-  await seedTenant(db.prisma, { id: 59 });
-  await seedTenant(db.prisma, { id: 60 });
+  t = await startWorkerTestBed('redisfaults', { tenants: [{ id: 59 }, { id: 60 }], redisUrl: server.url, redisRole: 'worker' });
 });
 
 afterAll(async () => {
-  redis?.disconnect();
   cleanupAll();
-  await fake?.close();
-  await pool?.end();
-  await db?.cleanup();
+  await t?.close();
 });
 
-beforeEach(() => fake.reset());
+beforeEach(() => t.fake.reset());
 
 async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: () => Promise<void>, workerEnv: Record<string, string> = {}) {
-  fake.latencyMs = 5;
-  const producer = new QueueProducer(redis, prefix);
+  t.fake.latencyMs = 5;
+  const producer = new QueueProducer(t.redis, prefix);
   // Outages are expected here; the publishing loop below retries.
   for (const q of [producer.sendQueue, producer.voicemailQueue]) q.on('error', () => undefined);
-  const api = await spawnApi(`api-${tag}`, { databaseUrl: db.url, redisUrl: server.url, prefix });
+  const api = await spawnApi(`api-${tag}`, { databaseUrl: t.db.url, redisUrl: server.url, prefix });
   const apiKey = await createApiKey(api.url, tenantId);
-  const env = { databaseUrl: db.url, redisUrl: server.url, prefix, snsUrl: fake.url, WORKER_CONCURRENCY: '16', ...workerEnv };
+  const env = { databaseUrl: t.db.url, redisUrl: server.url, prefix, snsUrl: t.fake.url, WORKER_CONCURRENCY: '16', ...workerEnv };
   const workers = [spawnWorker(`worker-${tag}-1`, env), spawnWorker(`worker-${tag}-2`, env)];
   await Promise.all(workers.map((w) => w.ready));
 
@@ -63,15 +48,7 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   let eventsPublished = 0;
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 100) {
-      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) => ({
-        eventId: `${tag}-${i + k}`,
-        tenantId,
-        extension: '1001',
-        callerId: '+12015550150',
-        callerName: `${tag} caller ${i + k}`,
-        durationSeconds: 42,
-        receivedAt: '2026-11-25T14:05:00Z',
-      }));
+      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `${tag}-${i + k}`, tenantId, callerName: `${tag} caller ${i + k}` }));
       // A PBX retries a publish that failed while Redis was down.
       for (let tries = 0; ; tries++) {
         try {
@@ -88,14 +65,14 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   })();
   const rest = restLoad({ apiUrl: api.url, apiKey, to: TO, count: REST, concurrency: 16, body: (i) => `${tag} REST message ${i}`, timeoutMs: 15_000 });
 
-  await fake.waitForPublishes(500, 60_000);
+  await t.fake.waitForPublishes(500, 60_000);
   const faultAt = Date.now();
   await fault();
 
   const [restResult] = await Promise.all([rest, publishing]);
-  const acc = await awaitTerminal((sql, params) => pool.query(sql, params), { tenantId, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000 });
-  const { duplicated } = duplicatesByBody(fake.published);
-  const causes = await duplicateCauses((sql, params) => pool.query(sql, params), fake.published);
+  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), { tenantId, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000 });
+  const { duplicated } = duplicatesByBody(t.fake.published);
+  const causes = await duplicateCauses((sql, params) => t.pool.query(sql, params), t.fake.published);
   for (const w of workers) w.kill('SIGTERM');
   api.kill('SIGTERM');
   const exits = await Promise.all([...workers.map((w) => w.exited), api.exited]);
@@ -143,7 +120,7 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
     '{pbx-sms-faults-flush}',
     async () => {
       await server.flushAll();
-      queuedAtFlush = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0].n);
+      queuedAtFlush = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0].n);
     },
     // RECONCILE_AFTER_MS more than twice PROVIDER_TIMEOUT_MS (2 s), so that inline send (the
     // default) stays on: the flush also wipes voicemail jobs in the middle of their inline sends.

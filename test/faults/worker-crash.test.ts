@@ -1,9 +1,6 @@
-import type { Redis } from 'ioredis';
-import { Pool } from 'pg';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { createPool } from '@pbx-sms/db';
-import { seedTenant } from '../../apps/worker/test/helpers';
+import type { QueueProducer } from '@pbx-sms/queue';
+import { testRedisUrl } from '@pbx-sms/testing';
+import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
 
 /**
@@ -21,45 +18,33 @@ const REST = 2_500;
 const EVENTS = 2_500;
 const TO = '+14165551234';
 
-let db: TestDatabase;
-let pool: Pool;
-let fake: FakeSnsServer;
-let redis: Redis;
+let t: WorkerTestBed;
+let prefix: string;
 let producer: QueueProducer;
-const prefix = testQueuePrefix('crash');
 
 beforeAll(async () => {
-  db = await createTestDatabase('crash');
-  pool = createPool(db.url, { max: 2 });
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  producer = new QueueProducer(redis, prefix);
-  await seedTenant(db.prisma, { id: 59 });
+  t = await startWorkerTestBed('crash', { tenants: [{ id: 59 }] });
+  ({ prefix, producer } = t.queue('crash'));
 });
 
 afterAll(async () => {
   cleanupAll();
-  await producer?.close().catch(() => undefined);
-  redis?.disconnect();
-  await fake?.close();
-  await pool?.end();
-  await flushPrefix(prefix).catch(() => undefined);
-  await db?.cleanup();
+  await t?.close();
 });
 
 it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lost, duplicates ≤ its concurrency', async () => {
   // A little provider latency keeps each worker's send slots busy, as in production.
-  fake.latencyMs = 5;
-  const api = await spawnApi('api', { databaseUrl: db.url, redisUrl: testRedisUrl(), prefix });
+  t.fake.latencyMs = 5;
+  const api = await spawnApi('api', { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix });
   const apiKey = await createApiKey(api.url, 59);
   // PROVIDER_TIMEOUT_MS far above the fake's answer time (as in the provider-chaos test): on a
   // starved machine a 2 s timeout expired on calls the fake had accepted, and those retries
   // (duplicates of another kind, `dupTimedOut`) were counted against the crash bound.
   const workerEnv = {
-    databaseUrl: db.url,
+    databaseUrl: t.db.url,
     redisUrl: testRedisUrl(),
     prefix,
-    snsUrl: fake.url,
+    snsUrl: t.fake.url,
     WORKER_CONCURRENCY: String(CONCURRENCY),
     PROVIDER_TIMEOUT_MS: '10000',
     RECONCILE_INTERVAL_MS: '5000',
@@ -74,15 +59,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 250) {
       await producer.publishVoicemailEvents(
-        Array.from({ length: Math.min(250, EVENTS - i) }, (_, k) => ({
-          eventId: `crash-${i + k}`,
-          tenantId: 59,
-          extension: '1001',
-          callerId: '+12015550150',
-          callerName: `Crash caller ${i + k}`,
-          durationSeconds: 42,
-          receivedAt: '2026-11-25T14:05:00Z',
-        })),
+        Array.from({ length: Math.min(250, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `crash-${i + k}`, callerName: `Crash caller ${i + k}` })),
       );
       await sleep(150);
     }
@@ -90,8 +67,8 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   const rest = restLoad({ apiUrl: api.url, apiKey, to: TO, count: REST, concurrency: 24, body: (i) => `Crash REST message ${i}` });
 
   // Mid-run: SIGKILL worker A while it has sends in flight, then start it again.
-  await fake.waitForPublishes(1_500, 120_000);
-  const sendingAtKill = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
+  await t.fake.waitForPublishes(1_500, 120_000);
+  const sendingAtKill = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
   const killedAt = Date.now();
   a.kill('SIGKILL');
   expect((await a.exited).signal).toBe('SIGKILL');
@@ -103,9 +80,9 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   expect(restResult.refused).toEqual(new Map());
   expect(restResult.accepted.size).toBe(REST);
 
-  const acc = await awaitTerminal((sql, params) => pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 150_000, expectEvents: EVENTS });
-  const { duplicated, maxPerBody } = duplicatesByBody(fake.published);
-  const causes = await duplicateCauses((sql, params) => pool.query(sql, params), fake.published);
+  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 150_000, expectEvents: EVENTS });
+  const { duplicated, maxPerBody } = duplicatesByBody(t.fake.published);
+  const causes = await duplicateCauses((sql, params) => t.pool.query(sql, params), t.fake.published);
   const sent = acc.byStatus.sent ?? 0;
   printFigures('worker-crash', {
     inlineSend: inlineSendOn([a, b, a2]),
@@ -116,7 +93,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
     sendingAtKill,
     drainMs: acc.drainMs,
     drainAfterKillMs: Date.now() - killedAt,
-    publishes: fake.publishCount,
+    publishes: t.fake.publishCount,
   });
   // The default configuration: voicemail jobs send inline, send jobs send the rest, and both
   // share one WORKER_CONCURRENCY of provider calls per worker (the bound below).
@@ -125,13 +102,13 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   expect(acc.lost).toBe(0);
   expect(sent).toBe(REST + EVENTS);
   // Every message reached the provider at least once; more than once only if the killed worker had it in flight.
-  expect(new Set(fake.published.map((r) => r.message)).size).toBe(REST + EVENTS);
+  expect(new Set(t.fake.published.map((r) => r.message)).size).toBe(REST + EVENTS);
   expect(duplicated).toBeLessThanOrEqual(CONCURRENCY);
   // …and each of them because the kill cut its attempt short.
   expect(causes).toEqual({ interrupted: duplicated, timedOut: 0, concurrent: 0, other: 0 });
   expect(maxPerBody).toBeLessThanOrEqual(2);
   // A message that was sent twice shows both attempts.
-  const multi = Number((await pool.query(`SELECT count(*)::int AS n FROM messages WHERE attempts > 1`)).rows[0].n);
+  const multi = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE attempts > 1`)).rows[0].n);
   expect(multi).toBeGreaterThanOrEqual(duplicated);
 
   for (const w of [b, a2]) w.kill('SIGTERM');

@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { JOB_NAMES, QUEUES, createRedis, voicemailEventSchema } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { startWorker, type WorkerHandle } from '../../apps/worker/src/worker';
-import { SNS_CREDENTIALS, capturingLogger, seedTenant, waitFor, workerConfig } from '../../apps/worker/test/helpers';
+import { JOB_NAMES, QUEUES, voicemailEventSchema } from '@pbx-sms/queue';
+import type { WorkerHandle } from '../../apps/worker/src/worker';
+import { capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { shaped } from './fuzz';
 
 /**
@@ -14,33 +12,21 @@ import { shaped } from './fuzz';
  */
 const RUNS = Math.min(Number(process.env.FUZZ_RUNS ?? 10_000), 3_000);
 
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
+let t: WorkerTestBed;
 let worker: WorkerHandle;
 let queue: Queue;
-const prefix = testQueuePrefix('evfuzz');
 const log = capturingLogger();
 
 beforeAll(async () => {
-  db = await createTestDatabase('evfuzz');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  queue = new Queue(QUEUES.voicemailEvents, { connection: redis, prefix });
-  await seedTenant(db.prisma, { id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: '+14165551234' }] });
-  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url, WORKER_CONCURRENCY: '16', TENANT_RATE_PER_SEC: '100000' }), {
-    logger: log.logger,
-    snsCredentials: SNS_CREDENTIALS,
-    reconciler: false,
-  });
+  t = await startWorkerTestBed('evfuzz', { tenants: [{ id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: '+14165551234' }] }] });
+  const prefix = t.prefix('evfuzz');
+  queue = new Queue(QUEUES.voicemailEvents, { connection: t.redis, prefix });
+  worker = await t.startWorker(prefix, { WORKER_CONCURRENCY: '16', TENANT_RATE_PER_SEC: '100000' }, { logger: log.logger });
 });
 afterAll(async () => {
   await worker?.close();
-  await queue.close();
-  redis.disconnect();
-  await fake.close();
-  await flushPrefix(prefix);
-  await db.cleanup();
+  await queue?.close();
+  await t?.close();
 });
 
 it(`${RUNS} hostile event payloads: every job completes, valid ones become messages, the rest are recorded as rejected`, async () => {
@@ -74,8 +60,8 @@ it(`${RUNS} hostile event payloads: every job completes, valid ones become messa
   );
   const counts = await queue.getJobCounts('completed', 'failed');
   const valid = payloads.filter((p) => voicemailEventSchema.safeParse(p).success);
-  const rejected = await db.prisma.rejectedEvent.count();
-  const messages = await db.prisma.message.count();
+  const rejected = await t.db.prisma.rejectedEvent.count();
+  const messages = await t.db.prisma.message.count();
   process.stdout.write(`event fuzz: ${payloads.length} payloads, ${valid.length} valid, ${messages} messages, ${rejected} rejected, ${counts.failed} failed jobs\n`);
   expect(counts.failed).toBe(0);
   expect(counts.completed).toBe(payloads.length);

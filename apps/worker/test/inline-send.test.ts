@@ -1,48 +1,28 @@
-import { MessageRepository, createPool } from '@pbx-sms/db';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
-import { startWorker, type WorkerHandle } from '../src/worker';
-import { EXT_NUMBER, SNS_CREDENTIALS, capturingLogger, seedTenant, voicemailEvent, waitFor, workerConfig } from './helpers';
+import { MessageRepository } from '@pbx-sms/db';
+import type { QueueProducer } from '@pbx-sms/queue';
+import { EXT_NUMBER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
 
 /**
  * Inline send (docs/decisions.md): a voicemail job sends the Message it creates without a
  * send job, and every other case still goes through the send queue.
  */
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
-let pool: Pool;
+let t: WorkerTestBed;
 let producer: QueueProducer;
-let worker: WorkerHandle;
-const prefix = testQueuePrefix('inline');
 const log = capturingLogger();
 
 beforeAll(async () => {
-  db = await createTestDatabase('inlinesend');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  pool = createPool(db.url, { max: 2 });
-  producer = new QueueProducer(redis, prefix);
-  await seedTenant(db.prisma, { id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER }] });
+  t = await startWorkerTestBed('inlinesend', { tenants: [{ id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER }] }] });
+  const q = t.queue('inline');
+  producer = q.producer;
   // Inline send is the default (WORKER_INLINE_SEND).
-  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
+  await t.startWorker(q.prefix, {}, { logger: log.logger });
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await producer.close();
-  redis.disconnect();
-  await pool.end();
-  await fake.close();
-  await flushPrefix(prefix);
-  await db.cleanup();
-});
+afterAll(() => t?.close());
 
 async function terminal(tenantId: number, eventId: string) {
   return waitFor(`terminal message for ${eventId}`, async () => {
-    const m = await db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
+    const m = await t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
     return m && ['sent', 'failed', 'skipped'].includes(m.status) ? m : null;
   });
 }
@@ -58,7 +38,7 @@ describe('inline send', () => {
     const m = await terminal(59, event.eventId);
     expect(m).toMatchObject({ status: 'sent', attempts: 1 });
     expect(await producer.sendQueue.getJob(m.id)).toBeUndefined();
-    expect(fake.published.filter((r) => r.message === m.body)).toHaveLength(1);
+    expect(t.fake.published.filter((r) => r.message === m.body)).toHaveLength(1);
     expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).toMatchObject({ queue: 'sms-send', inline: true, attempt: 1 });
   });
 
@@ -72,18 +52,18 @@ describe('inline send', () => {
   });
 
   it('a transient failure goes to the send queue with backoff, and the retry sends', async () => {
-    fake.failNext({ type: 'error', code: 'Throttled' });
+    t.fake.failNext({ type: 'error', code: 'Throttled' });
     const event = voicemailEvent({ callerName: 'Throttled' });
     await producer.publishVoicemailEvent(event);
     const m = await terminal(59, event.eventId);
     expect(m).toMatchObject({ status: 'sent', attempts: 2 });
-    const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: m.id }, orderBy: { attempt: 'asc' } });
+    const attempts = await t.db.prisma.messageAttempt.findMany({ where: { messageId: m.id }, orderBy: { attempt: 'asc' } });
     expect(attempts).toMatchObject([{ attempt: 1, outcome: 'retry' }, { attempt: 2, outcome: 'sent' }]);
     expect(await producer.sendQueue.getJobState(m.id)).toBe('completed');
   });
 
   it('a permanent failure fails the Message and completes the voicemail job', async () => {
-    fake.failNext({ type: 'error', code: 'OptedOut' });
+    t.fake.failNext({ type: 'error', code: 'OptedOut' });
     const event = voicemailEvent({ callerName: 'Opted' });
     await producer.publishVoicemailEvent(event);
     const m = await terminal(59, event.eventId);
@@ -92,10 +72,10 @@ describe('inline send', () => {
   });
 
   it('WORKER_INLINE_SEND=false: every Message goes through a send job', async () => {
-    const offPrefix = testQueuePrefix('inline-off');
+    const mark = t.opened();
     const offLog = capturingLogger();
-    const offProducer = new QueueProducer(redis, offPrefix);
-    const off = await startWorker(workerConfig({ databaseUrl: db.url, prefix: offPrefix, snsUrl: fake.url, WORKER_INLINE_SEND: 'false' }), { logger: offLog.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
+    const { prefix: offPrefix, producer: offProducer } = t.queue('inline-off');
+    await t.startWorker(offPrefix, { WORKER_INLINE_SEND: 'false' }, { logger: offLog.logger });
     try {
       expect(offLog.lines().find((l) => l.msg === 'worker started')).toMatchObject({ inlineSend: false });
       const event = voicemailEvent({ callerName: 'Two jobs' });
@@ -104,15 +84,13 @@ describe('inline send', () => {
       expect(m).toMatchObject({ status: 'sent', attempts: 1 });
       await waitFor('send job completed', async () => (await offProducer.sendQueue.getJobState(m.id)) === 'completed');
     } finally {
-      await off.close();
-      await offProducer.close();
-      await flushPrefix(offPrefix);
+      await t.closeSince(mark);
     }
   });
 
   it('a repeated event that finds the Message in flight (sending) enqueues nothing and sends nothing', async () => {
     // A Message a worker claimed at insert and is sending (or died sending: the reconciler's case).
-    const repo = new MessageRepository(pool);
+    const repo = new MessageRepository(t.pool);
     const event = voicemailEvent({ callerName: 'InFlight' });
     const [ref] = await repo.insertVoicemailMessages([
       { tenantId: 59, eventId: event.eventId, extension: '1001', from: '+14165550100', to: EXT_NUMBER, body: 'in flight', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
@@ -122,8 +100,8 @@ describe('inline send', () => {
     await waitFor('duplicate job to finish', async () => (await producer.voicemailQueue.getJobState(`dup-${event.eventId}`)) === 'completed');
     expect(log.lines().find((l) => l.jobId === `dup-${event.eventId}`)).toMatchObject({ outcome: 'duplicate', messageId: ref!.id });
     expect(await producer.sendQueue.getJob(ref!.id)).toBeUndefined();
-    expect(fake.published.filter((r) => r.message === 'in flight')).toHaveLength(0);
-    const row = await db.prisma.message.findUnique({ where: { id: ref!.id } });
+    expect(t.fake.published.filter((r) => r.message === 'in flight')).toHaveLength(0);
+    const row = await t.db.prisma.message.findUnique({ where: { id: ref!.id } });
     expect(row).toMatchObject({ status: 'sending', attempts: 1 });
   });
 });

@@ -1,26 +1,12 @@
-import type { Redis } from 'ioredis';
-import { QueueProducer, configChannel, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { startWorker, type WorkerHandle } from '../src/worker';
-import { EXT_NUMBER, SENDER, SNS_CREDENTIALS, capturingLogger, seedTenant, waitFor, workerConfig } from './helpers';
+import { configChannel, type QueueProducer } from '@pbx-sms/queue';
+import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed } from './helpers';
 
 jest.setTimeout(30_000);
 
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
-const prefixes: string[] = [];
-const open: { worker: WorkerHandle; producer: QueueProducer }[] = [];
+let t: WorkerTestBed;
 
 beforeAll(async () => {
-  db = await createTestDatabase('send');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  await seedTenant(db.prisma, { id: 59 });
-  await seedTenant(db.prisma, { id: 70 });
-  await seedTenant(db.prisma, { id: 71 });
-  await seedTenant(db.prisma, { id: 72 });
-  await seedTenant(db.prisma, { id: 73 });
+  t = await startWorkerTestBed('send', { tenants: [{ id: 59 }, { id: 70 }, { id: 71 }, { id: 72 }, { id: 73 }] });
 });
 
 // Workers a test starts itself stop with it (those of a describe's beforeAll stay to the end):
@@ -28,42 +14,25 @@ beforeAll(async () => {
 // beside it, to max_connections.
 let openBeforeTest = 0;
 beforeEach(() => {
-  openBeforeTest = open.length;
+  openBeforeTest = t.opened();
 });
-afterEach(async () => {
-  for (const o of open.splice(openBeforeTest)) {
-    await o.worker.close();
-    await o.producer.close();
-  }
-});
+afterEach(() => t.closeSince(openBeforeTest));
 
-afterAll(async () => {
-  for (const o of open) {
-    await o.worker.close();
-    await o.producer.close();
-  }
-  redis.disconnect();
-  await fake.close();
-  for (const p of prefixes) await flushPrefix(p);
-  await db.cleanup();
-});
+afterAll(() => t?.close());
 
-beforeEach(() => fake.reset());
+beforeEach(() => t.fake.reset());
 
 async function start(env: Record<string, string> = {}) {
-  const prefix = testQueuePrefix('send');
-  prefixes.push(prefix);
+  const { prefix, producer } = t.queue('send');
   const log = capturingLogger();
-  const worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url, ...env }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
-  const producer = new QueueProducer(redis, prefix);
-  open.push({ worker, producer });
+  const worker = await t.startWorker(prefix, env, { logger: log.logger });
   return { worker, producer, prefix, log };
 }
 
 let counter = 0;
 async function apiMessage(producer: QueueProducer, tenantId = 59, over: Partial<{ to: string; body: string }> = {}) {
   counter++;
-  const m = await db.prisma.message.create({
+  const m = await t.db.prisma.message.create({
     data: { tenantId, kind: 'api', source: 'action', from: SENDER, to: over.to ?? EXT_NUMBER, body: over.body ?? `API message ${counter}`, status: 'queued', segments: 1 },
   });
   await producer.enqueueSend({ messageId: m.id, tenantId });
@@ -74,7 +43,7 @@ async function settled(id: string, timeoutMs = 10_000) {
   return waitFor(
     `message ${id} to settle`,
     async () => {
-      const m = await db.prisma.message.findUnique({ where: { id } });
+      const m = await t.db.prisma.message.findUnique({ where: { id } });
       return m && ['sent', 'failed', 'skipped'].includes(m.status) ? m : null;
     },
     timeoutMs,
@@ -82,7 +51,7 @@ async function settled(id: string, timeoutMs = 10_000) {
 }
 
 function attemptsOf(id: string) {
-  return db.prisma.messageAttempt.findMany({ where: { messageId: id }, orderBy: { attempt: 'asc' } });
+  return t.db.prisma.messageAttempt.findMany({ where: { messageId: id }, orderBy: { attempt: 'asc' } });
 }
 
 describe('sending through SNS', () => {
@@ -95,13 +64,13 @@ describe('sending through SNS', () => {
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'sent', attempts: 1, errorCode: null, from: SENDER, to: EXT_NUMBER });
-    expect(done.providerMessageId).toBe(fake.published[0]?.messageId);
+    expect(done.providerMessageId).toBe(t.fake.published[0]?.messageId);
     expect(await attemptsOf(m.id)).toMatchObject([{ attempt: 1, outcome: 'sent', errorCode: null }]);
     expect((await attemptsOf(m.id))[0]!.durationMs).toEqual(expect.any(Number));
   });
 
   it('when SNS throttles, retries with backoff and then succeeds, recording every attempt', async () => {
-    fake.failNext({ type: 'error', code: 'Throttled' }, 2);
+    t.fake.failNext({ type: 'error', code: 'Throttled' }, 2);
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'sent', attempts: 3, errorCode: null });
@@ -110,34 +79,34 @@ describe('sending through SNS', () => {
       { attempt: 2, outcome: 'retry', errorCode: 'provider_unavailable' },
       { attempt: 3, outcome: 'sent' },
     ]);
-    expect(fake.requests).toHaveLength(3);
+    expect(t.fake.requests).toHaveLength(3);
     // Backoff: the second retry waited longer than the first (20 ms base, doubling, ±20%).
-    const [a, b, c] = fake.requests.map((r) => r.receivedAt);
+    const [a, b, c] = t.fake.requests.map((r) => r.receivedAt);
     expect(b! - a!).toBeGreaterThanOrEqual(15);
     expect(c! - b!).toBeGreaterThanOrEqual(30);
   });
 
   it('when SNS says the number opted out, fails at once with opted_out', async () => {
-    fake.rejectNumber('+14165559876', 'OptedOut');
+    t.fake.rejectNumber('+14165559876', 'OptedOut');
     const m = await apiMessage(ctx.producer, 59, { to: '+14165559876' });
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'failed', errorCode: 'opted_out', attempts: 1 });
-    expect(fake.requests).toHaveLength(1);
+    expect(t.fake.requests).toHaveLength(1);
     expect(await attemptsOf(m.id)).toMatchObject([{ attempt: 1, outcome: 'failed', errorCode: 'opted_out' }]);
     expect(await ctx.producer.sendQueue.getJobState(m.id)).toBe('failed');
   });
 
   it('when SNS rejects a parameter, fails at once with provider_rejected', async () => {
-    fake.failNext({ type: 'error', code: 'InvalidParameter' });
+    t.fake.failNext({ type: 'error', code: 'InvalidParameter' });
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'failed', errorCode: 'provider_rejected', attempts: 1 });
     expect(done.errorDetail).toMatch(/rejected/);
-    expect(fake.requests).toHaveLength(1);
+    expect(t.fake.requests).toHaveLength(1);
   });
 
   it('when SNS hangs, the attempt times out as transient and the retry succeeds', async () => {
-    fake.failNext({ type: 'hang' });
+    t.fake.failNext({ type: 'hang' });
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'sent', attempts: 2 });
@@ -147,11 +116,11 @@ describe('sending through SNS', () => {
   });
 
   it('when SNS keeps failing, gives up after SEND_MAX_ATTEMPTS with provider_unavailable', async () => {
-    fake.failAlways({ type: 'error', code: 'InternalError' });
+    t.fake.failAlways({ type: 'error', code: 'InternalError' });
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'failed', errorCode: 'provider_unavailable', attempts: 3 });
-    expect(fake.requests).toHaveLength(3);
+    expect(t.fake.requests).toHaveLength(3);
     expect((await attemptsOf(m.id)).map((a) => a.outcome)).toEqual(['retry', 'retry', 'failed']);
   });
 
@@ -160,8 +129,8 @@ describe('sending through SNS', () => {
     await settled(m.id);
     await ctx.producer.sendQueue.add('sms.send', { messageId: m.id, tenantId: 59 }, { jobId: `again-${m.id}` });
     await waitFor('second job', async () => (await ctx.producer.sendQueue.getJobState(`again-${m.id}`)) === 'completed');
-    expect(fake.requests).toHaveLength(1);
-    expect(await db.prisma.message.findUnique({ where: { id: m.id } })).toMatchObject({ attempts: 1 });
+    expect(t.fake.requests).toHaveLength(1);
+    expect(await t.db.prisma.message.findUnique({ where: { id: m.id } })).toMatchObject({ attempts: 1 });
   });
 });
 
@@ -172,32 +141,32 @@ describe('rules re-checked at send time', () => {
   });
 
   it('an API message whose tenant turned the SMS API off fails with api_disabled, and nothing is sent', async () => {
-    await db.prisma.smsSettings.update({ where: { tenantId: 70 }, data: { apiEnabled: false } });
+    await t.db.prisma.smsSettings.update({ where: { tenantId: 70 }, data: { apiEnabled: false } });
     const m = await apiMessage(ctx.producer, 70);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'failed', errorCode: 'api_disabled', attempts: 0, errorDetail: 'Enable SMS API is set to No' });
     expect(await attemptsOf(m.id)).toEqual([]);
-    expect(fake.requests).toHaveLength(0);
+    expect(t.fake.requests).toHaveLength(0);
   });
 
   it('a voicemail Message whose tenant is no longer Active is skipped with tenant_inactive', async () => {
-    await db.prisma.smsSettings.update({ where: { tenantId: 71 }, data: { active: false } });
-    const m = await db.prisma.message.create({
+    await t.db.prisma.smsSettings.update({ where: { tenantId: 71 }, data: { active: false } });
+    const m = await t.db.prisma.message.create({
       data: { tenantId: 71, kind: 'voicemail', source: 'event', eventId: 'late-1', extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'New voicemail', status: 'queued' },
     });
     await ctx.producer.enqueueSend({ messageId: m.id, tenantId: 71 });
     expect(await settled(m.id)).toMatchObject({ status: 'skipped', errorCode: 'tenant_inactive', attempts: 0 });
-    expect(fake.requests).toHaveLength(0);
+    expect(t.fake.requests).toHaveLength(0);
   });
 
   it('a voicemail goes to the extension number configured at send time', async () => {
-    await db.prisma.extension.update({ where: { tenantId_extension: { tenantId: 72, extension: '1001' } }, data: { smsNumber: '+14165551299' } });
-    const m = await db.prisma.message.create({
+    await t.db.prisma.extension.update({ where: { tenantId_extension: { tenantId: 72, extension: '1001' } }, data: { smsNumber: '+14165551299' } });
+    const m = await t.db.prisma.message.create({
       data: { tenantId: 72, kind: 'voicemail', source: 'event', eventId: 'moved-1', extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'New voicemail', status: 'queued' },
     });
     await ctx.producer.enqueueSend({ messageId: m.id, tenantId: 72 });
     expect(await settled(m.id)).toMatchObject({ status: 'sent', to: '+14165551299' });
-    expect(fake.requests[0]?.phoneNumber).toBe('+14165551299');
+    expect(t.fake.requests[0]?.phoneNumber).toBe('+14165551299');
   });
 });
 
@@ -205,15 +174,15 @@ describe('tenant config cache', () => {
   it('serves cached config until the admin API announces a change on the config channel', async () => {
     const ctx = await start({ TENANT_CONFIG_TTL_MS: '600000' });
     await settled((await apiMessage(ctx.producer, 73)).id);
-    await db.prisma.smsSettings.update({ where: { tenantId: 73 }, data: { active: false } });
+    await t.db.prisma.smsSettings.update({ where: { tenantId: 73 }, data: { active: false } });
     // Not announced: the cached (Active) config still applies.
     expect(await settled((await apiMessage(ctx.producer, 73)).id)).toMatchObject({ status: 'sent' });
-    await redis.publish(configChannel(ctx.prefix), '73');
+    await t.redis.publish(configChannel(ctx.prefix), '73');
     // Only tenant 73 was cached in this worker.
     await waitFor('invalidation', async () => ctx.worker.configCache.size === 0, 2_000);
     expect(await settled((await apiMessage(ctx.producer, 73)).id)).toMatchObject({ status: 'failed', errorCode: 'tenant_inactive' });
-    await db.prisma.smsSettings.update({ where: { tenantId: 73 }, data: { active: true } });
-    await redis.publish(configChannel(ctx.prefix), '*');
+    await t.db.prisma.smsSettings.update({ where: { tenantId: 73 }, data: { active: true } });
+    await t.redis.publish(configChannel(ctx.prefix), '*');
     await waitFor('invalidation of all tenants', async () => ctx.worker.configCache.size === 0, 2_000);
     expect(await settled((await apiMessage(ctx.producer, 73)).id)).toMatchObject({ status: 'sent' });
   });
@@ -255,7 +224,7 @@ describe('worker metrics', () => {
     expect(value(before, sentRe)).toBe(0);
 
     await settled((await apiMessage(ctx.producer)).id);
-    fake.rejectNumber('+14165559877', 'OptedOut');
+    t.fake.rejectNumber('+14165559877', 'OptedOut');
     await settled((await apiMessage(ctx.producer, 59, { to: '+14165559877' })).id);
 
     const after = await scrape();

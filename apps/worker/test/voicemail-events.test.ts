@@ -1,56 +1,46 @@
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { startWorker, type WorkerHandle } from '../src/worker';
-import { EXT_NUMBER, SENDER, SNS_CREDENTIALS, capturingLogger, seedTenant, voicemailEvent, waitFor, workerConfig } from './helpers';
-import type { Redis } from 'ioredis';
+import type { QueueProducer } from '@pbx-sms/queue';
+import type { WorkerHandle } from '../src/worker';
+import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
 
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
+let t: WorkerTestBed;
 let producer: QueueProducer;
 let worker: WorkerHandle;
-const prefix = testQueuePrefix('vm');
 const log = capturingLogger();
 
 beforeAll(async () => {
-  db = await createTestDatabase('vmevents');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  producer = new QueueProducer(redis, prefix);
-  // Tenants for each rule outcome.
-  await seedTenant(db.prisma, {
-    id: 59,
-    extensions: [
-      { extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER },
-      { extension: '1002', smsNotifications: false, smsNumber: '+14165551235' },
-      { extension: '1003', smsNotifications: true, smsNumber: null },
-      { extension: '1004', smsNotifications: true, smsNumber: '+15555550100' },
+  t = await startWorkerTestBed('vmevents', {
+    // Tenants for each rule outcome.
+    tenants: [
+      {
+        id: 59,
+        extensions: [
+          { extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER },
+          { extension: '1002', smsNotifications: false, smsNumber: '+14165551235' },
+          { extension: '1003', smsNotifications: true, smsNumber: null },
+          { extension: '1004', smsNotifications: true, smsNumber: '+15555550100' },
+        ],
+      },
+      { id: 60, active: false },
+      { id: 61, voicemailEnabled: false },
+      { id: 62, sender: null },
+      { id: 63, senderSmsEnabled: false },
+      { id: 64, timeZone: 'America/Toronto', voicemailTemplate: '{{callerName}} left {{duration}} at {{time}} on {{date}} for {{extension}}' },
     ],
   });
-  await seedTenant(db.prisma, { id: 60, active: false });
-  await seedTenant(db.prisma, { id: 61, voicemailEnabled: false });
-  await seedTenant(db.prisma, { id: 62, sender: null });
-  await seedTenant(db.prisma, { id: 63, senderSmsEnabled: false });
-  await seedTenant(db.prisma, { id: 64, timeZone: 'America/Toronto', voicemailTemplate: '{{callerName}} left {{duration}} at {{time}} on {{date}} for {{extension}}' });
-  worker = await startWorker(workerConfig({ databaseUrl: db.url, prefix, snsUrl: fake.url }), { logger: log.logger, snsCredentials: SNS_CREDENTIALS, reconciler: false });
+  const q = t.queue('vm');
+  producer = q.producer;
+  worker = await t.startWorker(q.prefix, {}, { logger: log.logger });
 });
 
-afterAll(async () => {
-  await worker?.close();
-  await producer.close();
-  redis.disconnect();
-  await fake.close();
-  await flushPrefix(prefix);
-  await db.cleanup();
-});
+afterAll(() => t?.close());
 
 async function messageFor(tenantId: number, eventId: string) {
-  return waitFor(`message for ${eventId}`, () => db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } }));
+  return waitFor(`message for ${eventId}`, () => t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } }));
 }
 
 async function terminal(tenantId: number, eventId: string) {
   return waitFor(`terminal message for ${eventId}`, async () => {
-    const m = await db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
+    const m = await t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });
     return m && ['sent', 'failed', 'skipped'].includes(m.status) ? m : null;
   });
 }
@@ -75,10 +65,10 @@ describe('voicemail events', () => {
     });
     expect(m.providerMessageId).toBeTruthy();
     expect(m.sentAt).toBeInstanceOf(Date);
-    const published = fake.published.filter((r) => r.message === m.body);
+    const published = t.fake.published.filter((r) => r.message === m.body);
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ phoneNumber: EXT_NUMBER, originationNumber: SENDER, smsType: 'Transactional' });
-    const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: m.id } });
+    const attempts = await t.db.prisma.messageAttempt.findMany({ where: { messageId: m.id } });
     expect(attempts).toMatchObject([{ attempt: 1, outcome: 'sent' }]);
   });
 
@@ -93,12 +83,12 @@ describe('voicemail events', () => {
     ['the extension number is not valid', 59, '1004', 'destination_missing', /not a valid \+E\.164/],
   ])('when %s, the Message is skipped with %s and the rule explained, and nothing is sent', async (_label, tenantId, extension, code, explanation) => {
     const event = voicemailEvent({ tenantId, extension });
-    const before = fake.requests.length;
+    const before = t.fake.requests.length;
     await producer.publishVoicemailEvent(event);
     const m = await terminal(tenantId, event.eventId);
     expect(m).toMatchObject({ status: 'skipped', errorCode: code, attempts: 0 });
     expect(m.errorDetail).toMatch(explanation);
-    expect(fake.requests.length).toBe(before);
+    expect(t.fake.requests.length).toBe(before);
   });
 
   it('renders the tenant template in the tenant time zone', async () => {
@@ -117,10 +107,10 @@ describe('voicemail events', () => {
     // A different job id (as after Redis lost its data, or a PBX re-publishing): Postgres dedups.
     await producer.voicemailQueue.add('voicemail.received', event, { jobId: `replay-${event.eventId}` });
     await waitFor('replayed job to finish', async () => (await producer.voicemailQueue.getJobState(`replay-${event.eventId}`)) === 'completed');
-    const rows = await db.prisma.message.findMany({ where: { tenantId: 59, eventId: event.eventId } });
+    const rows = await t.db.prisma.message.findMany({ where: { tenantId: 59, eventId: event.eventId } });
     expect(rows).toHaveLength(1);
     expect(rows[0]!.id).toBe(first.id);
-    expect(fake.published.filter((r) => r.message === first.body)).toHaveLength(1);
+    expect(t.fake.published.filter((r) => r.message === first.body)).toHaveLength(1);
     const line = log.lines().find((l) => l.jobId === `replay-${event.eventId}`);
     expect(line).toMatchObject({ outcome: 'duplicate', messageId: first.id });
   });
@@ -133,7 +123,7 @@ describe('voicemail events', () => {
     // Completed on its first and only attempt.
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toBeFalsy();
-    const rejected = await db.prisma.rejectedEvent.findMany();
+    const rejected = await t.db.prisma.rejectedEvent.findMany();
     const row = rejected.find((r) => r.reason.includes('tenantId'));
     expect(row?.reason).toMatch(/^invalid event: .*eventId.*tenantId/);
     expect(row?.excerpt).toContain('"extension":"1001"');
@@ -143,8 +133,8 @@ describe('voicemail events', () => {
   it('an event for an unknown tenant is recorded as rejected and creates no Message', async () => {
     const event = voicemailEvent({ tenantId: 4242 });
     await producer.publishVoicemailEvent(event);
-    await waitFor('rejection', async () => (await db.prisma.rejectedEvent.findMany()).find((r) => r.reason === 'unknown tenant 4242'));
-    expect(await db.prisma.message.count({ where: { tenantId: 4242 } })).toBe(0);
+    await waitFor('rejection', async () => (await t.db.prisma.rejectedEvent.findMany()).find((r) => r.reason === 'unknown tenant 4242'));
+    expect(await t.db.prisma.message.count({ where: { tenantId: 4242 } })).toBe(0);
   });
 
   it('logs one JSON line per job outcome with ids and codes, never numbers or bodies', async () => {

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
-import { QueueProducer, createRedis } from '@pbx-sms/queue';
-import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
+import { QueueProducer } from '@pbx-sms/queue';
+import { testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
 import { spawnWorker, type ChildWorker } from './child-worker';
-import { childWorkerEnv, seedTenant, voicemailEvent, waitFor } from './helpers';
+import { childWorkerEnv, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
 
 /**
  * The built worker as real processes: two replicas sharing one queue, and SIGTERM in the
@@ -10,32 +9,23 @@ import { childWorkerEnv, seedTenant, voicemailEvent, waitFor } from './helpers';
  */
 jest.setTimeout(30_000);
 
-let db: TestDatabase;
-let fake: FakeSnsServer;
-let redis: Redis;
-const prefixes: string[] = [];
+let t: WorkerTestBed;
 const children: ChildWorker[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase('procs');
-  fake = await FakeSnsServer.start();
-  redis = createRedis(testRedisUrl(), 'producer');
-  await seedTenant(db.prisma, { id: 59 });
+  t = await startWorkerTestBed('procs', { tenants: [{ id: 59 }] });
 });
 
 afterAll(async () => {
   for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  redis.disconnect();
-  await fake.close();
-  for (const p of prefixes) await flushPrefix(p);
-  await db.cleanup();
+  await t?.close();
 });
 
-beforeEach(() => fake.reset());
+beforeEach(() => t.fake.reset());
 
 function worker(prefix: string, env: Record<string, string> = {}): ChildWorker {
   const c = spawnWorker({
-    ...childWorkerEnv({ databaseUrl: db.url, redisUrl: testRedisUrl(), prefix, snsUrl: fake.url }),
+    ...childWorkerEnv({ databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url }),
     PROVIDER_TIMEOUT_MS: '5000',
     ...env,
   });
@@ -53,7 +43,7 @@ async function allSent(eventIds: string[], timeoutMs: number) {
   return waitFor(
     'every message sent',
     async () => {
-      const rows = await db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: eventIds } } });
+      const rows = await t.db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: eventIds } } });
       return rows.length === eventIds.length && rows.every((r) => r.status === 'sent') ? rows : null;
     },
     timeoutMs,
@@ -64,23 +54,22 @@ async function allSent(eventIds: string[], timeoutMs: number) {
 /** Every body published exactly once. */
 function publishesPerBody(): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const r of fake.published) counts.set(r.message ?? '', (counts.get(r.message ?? '') ?? 0) + 1);
+  for (const r of t.fake.published) counts.set(r.message ?? '', (counts.get(r.message ?? '') ?? 0) + 1);
   return counts;
 }
 
 describe('worker processes', () => {
   it('two replicas share one queue and no message is sent twice', async () => {
-    const prefix = testQueuePrefix('two');
-    prefixes.push(prefix);
-    const producer = new QueueProducer(redis, prefix);
-    fake.latencyMs = 2;
+    const prefix = t.prefix('two');
+    const producer = new QueueProducer(t.redis, prefix);
+    t.fake.latencyMs = 2;
     const a = worker(prefix, { WORKER_CONCURRENCY: '8' });
     const b = worker(prefix, { WORKER_CONCURRENCY: '8' });
     await Promise.all([a.started, b.started]);
     const ids = await publishBatch(producer, 300, 'two');
     const rows = await allSent(ids, 30_000);
     expect(rows.every((r) => r.attempts === 1)).toBe(true);
-    expect(fake.publishCount).toBe(300);
+    expect(t.fake.publishCount).toBe(300);
     const counts = publishesPerBody();
     expect(counts.size).toBe(300);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -97,31 +86,30 @@ describe('worker processes', () => {
   });
 
   it('SIGTERM during a batch finishes the active jobs, exits 0 and loses nothing', async () => {
-    const prefix = testQueuePrefix('term');
-    prefixes.push(prefix);
-    const producer = new QueueProducer(redis, prefix);
-    fake.latencyMs = 40;
+    const prefix = t.prefix('term');
+    const producer = new QueueProducer(t.redis, prefix);
+    t.fake.latencyMs = 40;
     const first = worker(prefix, { WORKER_CONCURRENCY: '8' });
     await first.started;
     const ids = await publishBatch(producer, 120, 'term');
-    await fake.waitForPublishes(20, 20_000);
+    await t.fake.waitForPublishes(20, 20_000);
     first.child.kill('SIGTERM');
     const exit = await first.exited;
     expect(exit).toEqual({ code: 0, signal: null });
     expect(first.lines.some((l) => l.msg === 'worker stopped' && l.graceful === true)).toBe(true);
     // Nothing left half-done: every Message is queued or sent, no attempt left open.
-    const mid = await db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: ids } } });
+    const mid = await t.db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: ids } } });
     expect(mid.every((m) => m.status === 'queued' || m.status === 'sent')).toBe(true);
-    expect(await db.prisma.messageAttempt.count({ where: { outcome: null, message: { eventId: { in: ids } } } })).toBe(0);
-    const sentBeforeStop = fake.publishCount;
+    expect(await t.db.prisma.messageAttempt.count({ where: { outcome: null, message: { eventId: { in: ids } } } })).toBe(0);
+    const sentBeforeStop = t.fake.publishCount;
     expect(sentBeforeStop).toBeLessThan(120);
 
-    fake.latencyMs = 0;
+    t.fake.latencyMs = 0;
     const second = worker(prefix, { WORKER_CONCURRENCY: '8' });
     await second.started;
     const rows = await allSent(ids, 30_000);
     expect(rows.every((r) => r.attempts === 1)).toBe(true);
-    expect(fake.publishCount).toBe(120);
+    expect(t.fake.publishCount).toBe(120);
     expect([...publishesPerBody().values()].every((n) => n === 1)).toBe(true);
     second.child.kill('SIGINT');
     expect(await second.exited).toEqual({ code: 0, signal: null });
