@@ -135,7 +135,7 @@ async function barePipeline(f: Fixture, fakeUrl: string, events: VoicemailEvent[
   const child = await spawnNode(
     path.join(ROOT, 'bench/dist/bare-pipeline.js'),
     [],
-    { REDIS_URL, QUEUE_PREFIX: f.prefix, DATABASE_URL: f.dbUrl, SNS_ENDPOINT: fakeUrl, WORKER_CONCURRENCY: String(CONCURRENCY), BARE_PIPELINE_QUEUE: queueName },
+    { REDIS_URL, QUEUE_PREFIX: f.prefix, DATABASE_URL: f.dbUrl, SNS_ENDPOINT: fakeUrl, WORKER_CONCURRENCY: String(CONCURRENCY), BARE_PIPELINE_QUEUE: queueName, PGAPPNAME: 'pbx-sms-bench-bare-pipeline' },
     { line: /ready/ },
   );
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -143,13 +143,14 @@ async function barePipeline(f: Fixture, fakeUrl: string, events: VoicemailEvent[
   try {
     fake.reset();
     const meter = cpuMeter({ bare_pipeline: child.pid!, ...cpuPids });
+    const backends = await backendCpuMeter(backendsOf(f, 'pbx-sms-bench-bare-pipeline'));
     const tFirst = Date.now();
     for (let i = 0; i < events.length; i += 500) {
       await queue.addBulk(events.slice(i, i + 500).map((data) => ({ name: 'voicemail.received', data, opts: voicemailJobOptions(data) })));
     }
     await fake.waitForPublishes(events.length, 600_000);
     const lastCall = Math.max(...fake.published.map((r) => r.receivedAt));
-    const cpu = meter();
+    const cpu: Record<string, number> = { ...meter(), postgres_own_backends: await backends() };
     return { mps: events.length / ((lastCall - tFirst) / 1000), cpu };
   } finally {
     await stop(child);
@@ -157,6 +158,20 @@ async function barePipeline(f: Fixture, fakeUrl: string, events: VoicemailEvent[
     await queue.close();
     connection.disconnect();
   }
+}
+
+/**
+ * CPU over every process of a phase: its own Postgres backends are already inside `postgres`
+ * (every postgres process on the machine, other users included: an upper bound).
+ */
+function sumCpu(cpu: Record<string, number>): number {
+  return Object.entries(cpu).reduce((a, [k, v]) => (k === 'postgres_own_backends' ? a : a + v), 0);
+}
+
+/** The pids of the Postgres backends whose connections name themselves `appName` (PGAPPNAME). */
+function backendsOf(f: Fixture, appName: string): () => Promise<number[]> {
+  return () =>
+    f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, appName).then((r) => r.map((x) => Number(x.pid)));
 }
 
 /** Calls per command from INFO commandstats (`evalsha` counts each BullMQ script). */
@@ -217,8 +232,7 @@ async function main(): Promise<void> {
       };
       const api = await spawnNode(apiMain, [], apiEnv, { url: 'http://127.0.0.1:3998/health' }, 20_000, apiNodeArgs);
       children.push(api);
-      const apiBackends = () =>
-        f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'pbx-sms-bench-api'`).then((r) => r.map((x) => Number(x.pid)));
+      const apiBackends = backendsOf(f, 'pbx-sms-bench-api');
       const ingestOpts = {
         url: 'http://127.0.0.1:3998/api/sms/send',
         method: 'POST' as const,
@@ -272,7 +286,7 @@ async function main(): Promise<void> {
     log(`  CPU ms per message: ${perRequest(floor.cpu, expectedSent)}`);
     result.bare_pipeline_mps = round(floor.mps, 0);
     result.bare_pipeline_ratio = round(floor.mps / bareJobsPerSec, 3);
-    const floorCpuMs = Object.values(floor.cpu).reduce((a, b) => a + b, 0) / expectedSent;
+    const floorCpuMs = sumCpu(floor.cpu) / expectedSent;
     result.bare_pipeline_cpu_ms_per_msg = round(floorCpuMs, 3);
 
     // Pipeline: voicemail events → rules → message → send job → SNS.
@@ -286,6 +300,8 @@ async function main(): Promise<void> {
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       METRICS_PORT: '9497',
+      // Names the worker's Postgres connections (their backends' CPU apart from other users').
+      PGAPPNAME: 'pbx-sms-bench-worker',
       LOG_LEVEL: 'warn',
       WORKER_CONCURRENCY: String(CONCURRENCY),
       // WORKER_INLINE_SEND=false npm run bench … measures the two-job path.
@@ -303,6 +319,7 @@ async function main(): Promise<void> {
 
     fake.reset();
     const pipelineCpu = cpuMeter(cpuPids);
+    const pipelineBackends = await backendCpuMeter(backendsOf(f, 'pbx-sms-bench-worker'));
     const commandsBefore = await redisCommandCalls(connection);
     const t0 = performance.now();
     const tFirst = Date.now();
@@ -312,18 +329,20 @@ async function main(): Promise<void> {
     const pipelineSeconds = (lastCall - tFirst) / 1000;
     const pipelineMps = expectedSent / pipelineSeconds;
     log(`pipeline: ${events.length} events (${events.length - expectedSent} skipped by rule) → ${expectedSent} SMS in ${round(pipelineSeconds)} s = ${round(pipelineMps, 0)} messages/s (publish took ${round((performance.now() - t0) / 1000)} s)`);
-    const pcpu = pipelineCpu();
+    const pcpu: Record<string, number> = { ...pipelineCpu(), postgres_own_backends: await pipelineBackends() };
     const commandsAfter = await redisCommandCalls(connection);
     const perMsg = Object.entries(commandsAfter)
       .map(([k, v]) => [k, (v - (commandsBefore[k] ?? 0)) / expectedSent] as const)
       .filter(([, v]) => v >= 0.05)
       .sort((a, b) => b[1] - a[1]);
     log(`  Redis commands per message (every client of this Redis): ${perMsg.map(([k, v]) => `${k} ${round(v, 2)}`).join(', ')}`);
-    log(`  CPU ms per message: ${perMessage(pcpu, expectedSent)} (postgres: every postgres process on the machine)`);
+    log(`  CPU ms per message: ${perMessage(pcpu, expectedSent)} (postgres: every postgres process on the machine; postgres_own_backends: the worker's own connections)`);
     result.pipeline_worker_cpu_ms_per_msg = round(pcpu.worker! / expectedSent, 3);
     result.pipeline_mps = round(pipelineMps, 0);
     result.pipeline_ratio = round(pipelineMps / bareJobsPerSec, 3);
-    result.pipeline_cpu_ms_per_msg = round(Object.values(pcpu).reduce((a, b) => a + b, 0) / expectedSent, 3);
+    result.pipeline_cpu_ms_per_msg = round(sumCpu(pcpu) / expectedSent, 3);
+    result.pipeline_postgres_worker_backends_cpu_ms_per_msg = round(pcpu.postgres_own_backends! / expectedSent, 3);
+    result.bare_pipeline_postgres_backends_cpu_ms_per_msg = round(floor.cpu.postgres_own_backends! / expectedSent, 3);
     result.pipeline_to_bare_pipeline = round(pipelineMps / floor.mps, 3);
     const skipped = await f.prisma.message.count({ where: { status: 'skipped' } });
     const sent = await f.prisma.message.count({ where: { status: 'sent' } });
