@@ -15,10 +15,15 @@ import { operationsRoutes } from './routes/operations.route';
 import { metricsRoute } from './routes/metrics.route';
 import { lazyChildLoggerFactory } from './logging/lazy-child-logger';
 
+/** Whether a string, or any key or string value up to 8 levels down, holds a NUL (no allocation: runs on every request). */
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 8 || value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    if (k.includes('\u0000') || containsNul(obj[k], depth + 1)) return true;
+  }
   return false;
 }
 
