@@ -17,12 +17,15 @@ export const ENQUEUE_TIMEOUT_MS = 3_000;
 /** Most messages written and enqueued together. */
 export const MAX_BATCH = 100;
 /**
- * Most batch INSERTs in flight at once. While they are, new messages wait and go out together
- * as the next batch when one finishes (group commit): a commit costs Postgres ~0.2 ms of CPU
- * whatever the batch size, so under load a few large batches cost far less than many small
- * ones, and at low load a message still goes out in the turn it arrives.
+ * Most batch INSERTs in flight at once. While one is, new messages wait and go out together as
+ * the next batch when it finishes (group commit): a commit costs Postgres ~0.2 ms of CPU and
+ * the API a round trip and a pipeline (~90 µs) whatever the batch size, so under load a few
+ * large batches cost far less than many small ones, and at low load a message still goes out in
+ * the turn it arrives. One (was 2): with two, about a third of the batches under load were of
+ * 1–3 rows (a free slot sends what little has arrived); with one, batches average ~21 rows
+ * instead of ~16 and the API spends less CPU per request, p99 unchanged (docs/performance.md).
  */
-export const MAX_INSERTS_IN_FLIGHT = 2;
+export const MAX_INSERTS_IN_FLIGHT = 1;
 /**
  * An INSERT stops counting against MAX_INSERTS_IN_FLIGHT after this long, so that a slow or
  * stuck one (a lock wait, Postgres hanging) delays the messages behind it by this much at most:
