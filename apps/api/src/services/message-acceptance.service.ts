@@ -19,7 +19,7 @@ export const MAX_BATCH = 100;
 /**
  * Most batch INSERTs in flight at once. While one is, new messages wait and go out together as
  * the next batch when it finishes (group commit): a commit costs Postgres ~0.2 ms of CPU and
- * the API a round trip and a pipeline (~90 µs) whatever the batch size, so under load a few
+ * the API a round trip whatever the batch size, so under load a few
  * large batches cost far less than many small ones, and at low load a message still goes out in
  * the turn it arrives. One (was 2): with two, about a third of the batches under load were of
  * 1–3 rows (a free slot sends what little has arrived); with one, batches average ~21 rows
@@ -36,8 +36,8 @@ export const INSERT_SLOT_MS = 25;
 
 /**
  * Most send-job batches being added at once. Like the INSERTs, what arrives meanwhile goes out
- * together as the next `addBulk` (one pipeline: its fixed cost, ~90 µs of the API's CPU, is
- * paid per batch), and a slot frees after INSERT_SLOT_MS at the latest, so that a slow Redis
+ * together as the next batch (`QueueProducer.enqueueSends`: one write to Redis), and a slot
+ * frees after INSERT_SLOT_MS at the latest, so that a slow Redis
  * does not hold the batches behind it: each still answers 503 after ENQUEUE_TIMEOUT_MS.
  */
 export const MAX_ENQUEUES_IN_FLIGHT = 2;
@@ -64,7 +64,7 @@ function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
  *
  * Both steps are batched (group commit, `Batcher`): the requests accepted in one event-loop
  * turn, or under load while the previous batches are out (see MAX_INSERTS_IN_FLIGHT), are
- * written with one INSERT, and the rows written meanwhile are enqueued with one `addBulk`.
+ * written with one INSERT, and the rows written meanwhile are enqueued together (one write).
  * Per request that is still one row and then one job, but the database commits once per batch,
  * which is what bounds throughput under load.
  */
