@@ -39,19 +39,22 @@ describe('Batcher', () => {
   });
 });
 
+/** A batcher whose first batch stays out until `releaseFirst()`; the batches it ran, in `batches`. */
+function holdingFirstBatch(opts: { maxInFlight: number; slotTimeoutMs?: number }) {
+  const batches: number[][] = [];
+  let releaseFirst!: () => void;
+  const firstDone = new Promise<void>((r) => (releaseFirst = r));
+  const b = new Batcher(async (xs: number[]) => {
+    batches.push(xs);
+    if (batches.length === 1) await firstDone;
+    return xs;
+  }, opts);
+  return { b, batches, releaseFirst };
+}
+
 describe('Batcher slot timeout', () => {
   it('lets the next batch go out while a slow one is still out, and answers both', async () => {
-    const batches: number[][] = [];
-    let releaseFirst!: () => void;
-    const firstDone = new Promise<void>((r) => (releaseFirst = r));
-    const b = new Batcher(
-      async (xs: number[]) => {
-        batches.push(xs);
-        if (batches.length === 1) await firstDone;
-        return xs;
-      },
-      { maxInFlight: 1, slotTimeoutMs: 5 },
-    );
+    const { b, batches, releaseFirst } = holdingFirstBatch({ maxInFlight: 1, slotTimeoutMs: 5 });
     const first = b.submit(1);
     await new Promise((r) => setImmediate(r));
     const second = b.submit(2);
@@ -63,17 +66,7 @@ describe('Batcher slot timeout', () => {
   });
 
   it('without a slot timeout, waits for the batch in flight', async () => {
-    const batches: number[][] = [];
-    let releaseFirst!: () => void;
-    const firstDone = new Promise<void>((r) => (releaseFirst = r));
-    const b = new Batcher(
-      async (xs: number[]) => {
-        batches.push(xs);
-        if (batches.length === 1) await firstDone;
-        return xs;
-      },
-      { maxInFlight: 1 },
-    );
+    const { b, batches, releaseFirst } = holdingFirstBatch({ maxInFlight: 1 });
     const first = b.submit(1);
     await new Promise((r) => setImmediate(r));
     const second = b.submit(3);
