@@ -87,9 +87,8 @@ export const MAX_TOKEN_BATCH = 200;
  * `takeToken` for callers that check many buckets concurrently: the checks go to Redis in
  * batches, one `takeTokens` script call each (each bucket taken in arrival order), so under
  * load Redis runs one command per batch, not one per check, and the client builds no pipeline
- * (an ioredis pipeline copies every script defined on the connection). By default a batch
- * leaves every event-loop turn; with `maxInFlight`, at most that many calls are out at once and
- * what arrives meanwhile goes out as the next one (fewer, larger calls; see `Batcher`).
+ * (an ioredis pipeline copies every script defined on the connection). A batch leaves every
+ * event-loop turn (`Batcher` with no limit on batches in flight).
  * Answers per check: 0 (a token was taken) or the milliseconds to wait.
  */
 export class BatchedTokenBuckets {
@@ -99,13 +98,8 @@ export class BatchedTokenBuckets {
     private readonly redis: Redis,
     readonly ratePerSec: number,
     readonly burst: number,
-    opts: { maxInFlight?: number; slotTimeoutMs?: number } = {},
   ) {
-    this.batcher = new Batcher((keys) => takeTokens(this.redis, keys, this.ratePerSec, this.burst), {
-      maxBatch: MAX_TOKEN_BATCH,
-      maxInFlight: opts.maxInFlight ?? Infinity,
-      slotTimeoutMs: opts.slotTimeoutMs,
-    });
+    this.batcher = new Batcher((keys) => takeTokens(this.redis, keys, this.ratePerSec, this.burst), { maxBatch: MAX_TOKEN_BATCH, maxInFlight: Infinity });
   }
 
   take(key: string): Promise<number> {
