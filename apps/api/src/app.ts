@@ -15,10 +15,15 @@ import { operationsRoutes } from './routes/operations.route';
 import { metricsRoute } from './routes/metrics.route';
 import { lazyChildLoggerFactory } from './logging/lazy-child-logger';
 
+/** Whether a string, or any key or string value up to 8 levels down, holds a NUL (no allocation: runs on every request). */
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth > 8 || value === null || typeof value !== 'object') return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    if (k.includes('\u0000') || containsNul(obj[k], depth + 1)) return true;
+  }
   return false;
 }
 
@@ -90,27 +95,35 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/docs', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs/json'));
 
   const metrics = deps.metrics;
-  // Labelled children are looked up once per (route, method, status), not hashed per request.
-  const requestCounters = new Map<string, { inc(): void }>();
-  const durations = new Map<string, { observe(v: number): void }>();
+  // Labelled children are looked up once per (route, method, status), through maps keyed by the
+  // strings and number Fastify already holds: no key is built per request.
+  interface RouteMetrics {
+    duration: { observe(v: number): void };
+    counters: Map<number, { inc(): void }>;
+  }
+  const routeMetrics = new Map<string, Map<string, RouteMetrics>>();
+  let labelled = 0;
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = request.method;
     const status = reply.statusCode;
-    const routeKey = `${method} ${route}`;
-    const countKey = `${routeKey} ${status}`;
-    let counter = requestCounters.get(countKey);
+    let byMethod = routeMetrics.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      if (labelled < 10_000) routeMetrics.set(route, byMethod);
+    }
+    let m = byMethod.get(method);
+    if (m === undefined) {
+      m = { duration: metrics.httpDuration.labels({ route, method }), counters: new Map() };
+      if (labelled++ < 10_000) byMethod.set(method, m);
+    }
+    let counter = m.counters.get(status);
     if (counter === undefined) {
       counter = metrics.httpRequests.labels({ route, method, status: String(status) });
-      if (requestCounters.size < 10_000) requestCounters.set(countKey, counter);
+      if (labelled++ < 10_000) m.counters.set(status, counter);
     }
     counter.inc();
-    let duration = durations.get(routeKey);
-    if (duration === undefined) {
-      duration = metrics.httpDuration.labels({ route, method });
-      if (durations.size < 10_000) durations.set(routeKey, duration);
-    }
-    duration.observe(reply.elapsedTime / 1000);
+    m.duration.observe(reply.elapsedTime / 1000);
     done();
   });
 

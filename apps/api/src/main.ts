@@ -10,8 +10,9 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.DATABASE_URL);
   const pool = createPool(config.DATABASE_URL, { max: 20 });
   // No ioredis auto-pipelining: the hot path batches itself (one rate-limit script call per
-  // event-loop turn, one addBulk pipeline per batch of accepted messages), and each automatic
-  // pipeline costs ~90 µs of CPU to build on a connection carrying BullMQ's ~66 scripts.
+  // event-loop turn at most, one corked write of send jobs per batch of accepted messages), and
+  // each automatic pipeline costs ~90 µs of CPU to build on a connection carrying BullMQ's ~66
+  // scripts.
   const redis = createRedis(config.REDIS_URL, 'producer', { enableOfflineQueue: true });
   const producer = new QueueProducer(redis, config.QUEUE_PREFIX);
   const app = await buildApp({ config, prisma, pool, redis, producer, logger, metrics: createMetrics('api') });

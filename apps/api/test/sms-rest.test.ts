@@ -76,6 +76,15 @@ describe('POST /api/sms/send', () => {
     expect(await countMessages(t, 59)).toBe(before + 40);
   });
 
+  it('a key that passed once still needs its whole secret: same prefix, another secret is 401', async () => {
+    await expectAccepted(t, await sendSms({ to: DEST, message: 'verified once' }));
+    const last = key.at(-1) === 'A' ? 'B' : 'A';
+    const forged = `${key.slice(0, -1)}${last}`;
+    const res = await sendSms({ to: DEST, message: 'x' }, { 'x-api-key': forged });
+    expect(res.statusCode).toBe(401);
+    expect(res.body).toBe('{"error":"Missing, unknown or revoked API key","code":"unauthorized"}');
+  });
+
   it('the key in a query string is not accepted on REST routes', async () => {
     const res = await t.app.inject({ method: 'POST', url: `/api/sms/send?apikey=${key}`, payload: { to: DEST, message: 'x' } });
     expect(res.statusCode).toBe(401);

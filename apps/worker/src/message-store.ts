@@ -1,5 +1,5 @@
 import type { AttemptFinish, ClaimedMessage, MessageRepository, NewVoicemailMessage, StoredMessageRef } from '@pbx-sms/db/pg';
-import { Batcher, type BatcherOptions } from './batcher';
+import { Batcher, type BatcherOptions } from '@pbx-sms/core';
 
 /** The Message writes the job handlers make. */
 export interface MessageStore {

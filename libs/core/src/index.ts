@@ -9,3 +9,4 @@ export * from './backoff';
 export * from './provider-error';
 export * from './segments-quick';
 export * from './action-params';
+export * from './batcher';

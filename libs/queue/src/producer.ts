@@ -34,10 +34,25 @@ export class QueueProducer {
     await this.sendQueue.add(JOB_NAMES.smsSend, job, sendJobOptions(job, opts));
   }
 
-  /** Many sends in one Redis round trip; each exactly as `enqueueSend` would add it. */
+  /**
+   * Many sends in one Redis round trip, each added by `enqueueSend` (`queue.add`: one script
+   * call per job; not atomic, as `addBulk` is not). The connection's socket is corked while the
+   * adds are issued (they reach it within this turn's microtasks) and uncorked on the next
+   * turn, so they leave in one write. Unlike `addBulk`, this builds no ioredis pipeline, which
+   * copies every script defined on the connection (BullMQ's ~66) each time: ~90–160 µs of CPU
+   * per batch, the largest single cost of an accepted send in the API.
+   */
   async enqueueSends(jobs: SmsSendJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.sendQueue.addBulk(jobs.map((job) => ({ name: JOB_NAMES.smsSend, data: job, opts: sendJobOptions(job) })));
+    const stream = this.connection.status === 'ready' ? this.connection.stream : undefined;
+    stream?.cork();
+    let adds: Promise<void>[];
+    try {
+      adds = jobs.map((job) => this.enqueueSend(job));
+    } finally {
+      if (stream !== undefined) setImmediate(() => stream.uncork());
+    }
+    await Promise.all(adds);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Batcher } from '@pbx-sms/core';
 
 /**
  * A per-tenant token bucket in Redis, one atomic script per check, shared by every worker
@@ -82,44 +83,27 @@ export function takeTokens(redis: Redis, keys: readonly string[], ratePerSec: nu
 /** Most keys checked in one script call. */
 export const MAX_TOKEN_BATCH = 200;
 
-interface PendingTake {
-  key: string;
-  resolve(waitMs: number): void;
-  reject(err: unknown): void;
-}
-
 /**
- * `takeToken` for callers that check many buckets concurrently: the checks made in one
- * event-loop turn go to Redis as one `takeTokens` script call (each bucket taken in arrival
- * order), so under load Redis runs one command per turn, not one per check, and the client
- * builds no pipeline (an ioredis pipeline copies every script defined on the connection).
+ * `takeToken` for callers that check many buckets concurrently: the checks go to Redis in
+ * batches, one `takeTokens` script call each (each bucket taken in arrival order), so under
+ * load Redis runs one command per batch, not one per check, and the client builds no pipeline
+ * (an ioredis pipeline copies every script defined on the connection). A batch leaves every
+ * event-loop turn (`Batcher` with no limit on batches in flight).
  * Answers per check: 0 (a token was taken) or the milliseconds to wait.
  */
 export class BatchedTokenBuckets {
-  private pending: PendingTake[] = [];
+  private readonly batcher: Batcher<string, number>;
 
   constructor(
     private readonly redis: Redis,
     readonly ratePerSec: number,
     readonly burst: number,
-  ) {}
-
-  take(key: string): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      if (this.pending.push({ key, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
+  ) {
+    this.batcher = new Batcher((keys) => takeTokens(this.redis, keys, this.ratePerSec, this.burst), { maxBatch: MAX_TOKEN_BATCH, maxInFlight: Infinity });
   }
 
-  private flush(): void {
-    const all = this.pending;
-    this.pending = [];
-    for (let i = 0; i < all.length; i += MAX_TOKEN_BATCH) {
-      const batch = all.slice(i, i + MAX_TOKEN_BATCH);
-      takeTokens(this.redis, batch.map((p) => p.key), this.ratePerSec, this.burst).then(
-        (waits) => batch.forEach((p, k) => p.resolve(waits[k] ?? 0)),
-        (err: unknown) => batch.forEach((p) => p.reject(err)),
-      );
-    }
+  take(key: string): Promise<number> {
+    return this.batcher.submit(key);
   }
 }
 

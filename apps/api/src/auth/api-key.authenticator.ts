@@ -14,18 +14,29 @@ export function hasPermission(key: AuthenticatedKey, permission: Permission): bo
   return key.permissions.includes(permission);
 }
 
+/** Most verified keys remembered (past it the memory starts again). */
+const MAX_VERIFIED_KEYS = 10_000;
+
 /** How often, at most, one process writes a key's lastUsedAt. */
 export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 /**
  * API key authentication: look the key up by its public prefix, compare the SHA-256 of the
- * presented key with the stored hash in constant time, refuse revoked keys. Lookups are cached
+ * presented key with the stored hash in constant time (once per key and cached record), refuse
+ * revoked keys. Lookups are cached
  * for `ttlMs` (a few seconds; revocation through this process's admin API drops the cache at
  * once). `lastUsedAt` is written at most once a minute per key, off the request path.
  */
 export class ApiKeyAuthenticator {
   private readonly cache: TtlCache<string, ApiKeyRecord | null>;
   private readonly lastWritten = new Map<string, number>();
+  /**
+   * Presented keys whose hash matched, with the cached record they matched: the SHA-256 is
+   * computed once per key and cache lifetime, not per request. An entry counts only while its
+   * record is still the one cached for the prefix, so a reload (TTL), a revocation or an
+   * invalidation makes the next request check the hash again. Only matching keys are kept.
+   */
+  private readonly verified = new Map<string, ApiKeyRecord>();
 
   constructor(
     private readonly db: SqlRunner,
@@ -43,7 +54,11 @@ export class ApiKeyAuthenticator {
     const cached = this.cache.peek(prefix);
     const record = cached !== undefined ? cached : await this.cache.get(prefix, () => findApiKeyByPrefix(this.db, prefix));
     if (record === null || record.revokedAt !== null) return null;
-    if (!apiKeyMatches(presented, record.hash)) return null;
+    if (this.verified.get(presented) !== record) {
+      if (!apiKeyMatches(presented, record.hash)) return null;
+      if (this.verified.size >= MAX_VERIFIED_KEYS) this.verified.clear();
+      this.verified.set(presented, record);
+    }
     this.noteUse(record.id);
     return record;
   }
@@ -68,5 +83,6 @@ export class ApiKeyAuthenticator {
 
   clear(): void {
     this.cache.clear();
+    this.verified.clear();
   }
 }
