@@ -97,7 +97,7 @@ async function cleanup(f: Fixture): Promise<void> {
 }
 
 /** Bare BullMQ: no-op jobs/s at the service's worker concurrency. */
-async function bareBullmq(prefix: string): Promise<number> {
+async function bareBullmq(prefix: string, redisPids: Record<string, number>): Promise<{ jobsPerSec: number; cpuMsPerJob: number }> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bare-noop', { connection, prefix });
   for (let i = 0; i < P.bareJobs; i += 1000) {
@@ -107,6 +107,8 @@ async function bareBullmq(prefix: string): Promise<number> {
   let finished!: () => void;
   const all = new Promise<void>((r) => (finished = r));
   const started = performance.now();
+  // The worker runs in this process: `bench` is its CPU; postgres is not involved.
+  const meter = cpuMeter(redisPids);
   const worker = new Worker(
     'bare-noop',
     async () => {
@@ -116,11 +118,12 @@ async function bareBullmq(prefix: string): Promise<number> {
   );
   await all;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = meter();
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
-  return P.bareJobs / seconds;
+  return { jobsPerSec: P.bareJobs / seconds, cpuMsPerJob: ((cpu.bench ?? 0) + (cpu.redis ?? 0)) / P.bareJobs };
 }
 
 /**
@@ -200,8 +203,13 @@ async function main(): Promise<void> {
     const redisPids: Record<string, number> = redisPid ? { redis: redisPid } : {};
 
     // Baselines.
-    const bareJobsPerSec = ONLY === 'ingest' ? NaN : await bareBullmq(f.prefix);
-    if (ONLY !== 'ingest') log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs)`);
+    const bareBull = ONLY === 'ingest' ? { jobsPerSec: NaN, cpuMsPerJob: NaN } : await bareBullmq(f.prefix, redisPids);
+    const bareJobsPerSec = bareBull.jobsPerSec;
+    if (ONLY !== 'ingest') {
+      log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs), CPU ms per job ${round(bareBull.cpuMsPerJob, 3)} (worker + Redis)`);
+      result.bare_bullmq_jobs_per_sec = round(bareJobsPerSec, 0);
+      result.bare_bullmq_cpu_ms_per_job = round(bareBull.cpuMsPerJob, 3);
+    }
 
     // `--only=worker` skips the two HTTP phases (bare route, API): bare BullMQ, then the worker's phases.
     if (ONLY !== 'worker') {
