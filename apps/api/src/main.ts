@@ -1,4 +1,5 @@
 import { apiSchema, loadConfigOrExit } from '@pbx-sms/config';
+import { warmUpRules } from '@pbx-sms/core';
 import { createPool, createPrisma } from '@pbx-sms/db';
 import { createLogger, createMetrics } from '@pbx-sms/observability';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  // Before the first requests: the rules' lazy costs, and a few pool connections opened (a
+  // Postgres connection takes milliseconds to open; a burst on a cold pool opened 20 at once).
+  warmUpRules();
+  await Promise.all(Array.from({ length: 4 }, () => pool.query('SELECT 1')));
   await app.listen({ port: config.PORT, host: config.HOST });
 }
 

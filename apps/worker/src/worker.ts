@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
-import { Batcher, isValidE164, measureMessage } from '@pbx-sms/core';
+import { Batcher, warmUpRules } from '@pbx-sms/core';
 import { MessageRepository, createPool, loadExtensionPg, loadTenantConfigPg, type Queryable } from '@pbx-sms/db/pg';
 import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
@@ -51,13 +51,9 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-/**
- * The first use of the phone-number metadata and the segment calculator each costs tens to
- * hundreds of milliseconds; pay it at start-up, not on the first events.
- */
+/** Before the first events: the rules' lazy costs (`warmUpRules`) and the config readers' first queries. */
 async function warmUp(db: Queryable): Promise<void> {
-  isValidE164('+14165551234');
-  measureMessage('warm-up é');
+  warmUpRules();
   await Promise.all([loadTenantConfigPg(db, 0), loadExtensionPg(db, 0, '0')]);
 }
 

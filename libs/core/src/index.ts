@@ -10,3 +10,4 @@ export * from './provider-error';
 export * from './segments-quick';
 export * from './action-params';
 export * from './batcher';
+export * from './warm-up';
