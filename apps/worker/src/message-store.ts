@@ -1,5 +1,5 @@
 import type { AttemptFinish, ClaimedMessage, MessageRepository, NewVoicemailMessage, StoredMessageRef } from '@pbx-sms/db/pg';
-import { Batcher, type BatcherOptions } from '@pbx-sms/core';
+import { Batcher, ItemFailure, type BatcherOptions } from '@pbx-sms/core';
 
 /** The Message writes the job handlers make. */
 export interface MessageStore {
@@ -17,11 +17,6 @@ type Write = { insert: NewVoicemailMessage } | { finish: AttemptFinish };
  */
 const WRITE_SLOT_MS = 25;
 
-/** One part of a batch failed; the other part's callers still get their results. */
-class Failed {
-  constructor(readonly err: unknown) {}
-}
-
 /**
  * New voicemail Messages and attempt outcomes of concurrent jobs in one statement
  * (`writeBatch`): at the worker's concurrency each kind alone makes batches of ~4, and a
@@ -30,18 +25,18 @@ class Failed {
  * deleted meanwhile) cannot fail the other's callers: a `sent` outcome that cannot be written
  * ends, after its retries, in a second send.
  */
-async function writeAll(repo: MessageRepository, list: Write[]): Promise<(StoredMessageRef | undefined | Failed)[]> {
+async function writeAll(repo: MessageRepository, list: Write[]): Promise<(StoredMessageRef | undefined | ItemFailure)[]> {
   const inserts = list.flatMap((w) => ('insert' in w ? [w.insert] : []));
   const finishes = list.flatMap((w) => ('finish' in w ? [w.finish] : []));
-  let inserted: (StoredMessageRef | Failed)[];
-  let finished: Failed | undefined;
+  let inserted: (StoredMessageRef | ItemFailure)[];
+  let finished: ItemFailure | undefined;
   try {
     inserted = (await repo.writeBatch(inserts, finishes)).inserted;
   } catch (err) {
     if (inserts.length === 0 || finishes.length === 0) throw err;
     const [ins, fin] = await Promise.allSettled([repo.writeBatch(inserts, []), repo.writeBatch([], finishes)]);
-    inserted = ins.status === 'fulfilled' ? ins.value.inserted : inserts.map(() => new Failed(ins.reason));
-    finished = fin.status === 'fulfilled' ? undefined : new Failed(fin.reason);
+    inserted = ins.status === 'fulfilled' ? ins.value.inserted : inserts.map(() => new ItemFailure(ins.reason));
+    finished = fin.status === 'fulfilled' ? undefined : new ItemFailure(fin.reason);
   }
   let i = 0;
   return list.map((w) => ('insert' in w ? inserted[i++] : finished));
@@ -53,7 +48,7 @@ async function writeAll(repo: MessageRepository, list: Write[]): Promise<(Stored
  * write to commit before it moves on.
  */
 export class BatchedMessageStore implements MessageStore {
-  private readonly writes: Batcher<Write, StoredMessageRef | undefined | Failed>;
+  private readonly writes: Batcher<Write, StoredMessageRef | undefined>;
   private readonly claims: Batcher<string, ClaimedMessage | null>;
 
   constructor(
@@ -76,9 +71,7 @@ export class BatchedMessageStore implements MessageStore {
   }
 
   async insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef> {
-    const r = await this.writes.submit({ insert: m });
-    if (r instanceof Failed) throw r.err;
-    return r!;
+    return (await this.writes.submit({ insert: m }))!;
   }
 
   insertRejectedEvent(reason: string, excerpt: string): Promise<void> {
@@ -90,7 +83,6 @@ export class BatchedMessageStore implements MessageStore {
   }
 
   async finishAttempt(f: AttemptFinish): Promise<void> {
-    const r = await this.writes.submit({ finish: f });
-    if (r instanceof Failed) throw r.err;
+    await this.writes.submit({ finish: f });
   }
 }

@@ -18,6 +18,14 @@ export interface BatcherOptions {
   slotTimeoutMs?: number;
 }
 
+/**
+ * A result of `run` that fails its own item only: that caller's promise rejects with `error`,
+ * the other items of the batch get their results (one bad row must not fail its neighbours).
+ */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
+}
+
 interface Pending<I, O> {
   item: I;
   resolve: (o: O) => void;
@@ -36,9 +44,12 @@ export class Batcher<I, O> {
     this.flush();
   };
 
-  /** `run` answers one result per item, in order; a rejection rejects every item of the batch. */
+  /**
+   * `run` answers one result per item, in order (an `ItemFailure` fails that item alone); a
+   * rejection rejects every item of the batch.
+   */
   constructor(
-    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly run: (items: I[]) => Promise<(O | ItemFailure)[]>,
     opts: BatcherOptions = {},
   ) {
     this.maxBatch = opts.maxBatch ?? 100;
@@ -73,7 +84,7 @@ export class Batcher<I, O> {
       this.schedule();
     };
     const slowTimer = this.slotTimeoutMs === undefined ? undefined : setTimeout(release, this.slotTimeoutMs);
-    let results: Promise<O[]>;
+    let results: Promise<(O | ItemFailure)[]>;
     try {
       results = this.run(batch.map((p) => p.item));
     } catch (err) {
@@ -83,7 +94,11 @@ export class Batcher<I, O> {
       .then(
         (out) => {
           if (out.length !== batch.length) throw new Error(`batch answered ${out.length} results for ${batch.length} items`);
-          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(out[i]!);
+          for (let i = 0; i < batch.length; i++) {
+            const o = out[i]!;
+            if (o instanceof ItemFailure) batch[i]!.reject(o.error);
+            else batch[i]!.resolve(o);
+          }
         },
         (err: unknown) => batch.forEach((p) => p.reject(err)),
       )

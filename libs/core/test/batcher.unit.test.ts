@@ -1,4 +1,4 @@
-import { Batcher } from '../src/batcher';
+import { Batcher, ItemFailure } from '../src/batcher';
 
 describe('Batcher', () => {
   it('sends a lone call at once, in a batch of one', async () => {
@@ -25,6 +25,16 @@ describe('Batcher', () => {
     expect(results).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(batches.length).toBeLessThanOrEqual(3);
     expect(batches.every((x) => x.length <= 50)).toBe(true);
+  });
+
+  it('an ItemFailure fails its own caller only; the rest of the batch gets its results', async () => {
+    const b = new Batcher(async (xs: number[]) => xs.map((x) => (x < 0 ? new ItemFailure(new Error(`bad ${x}`)) : x * 10)));
+    const settled = await Promise.allSettled([b.submit(1), b.submit(-2), b.submit(3)]);
+    expect(settled).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'rejected', reason: new Error('bad -2') },
+      { status: 'fulfilled', value: 30 },
+    ]);
   });
 
   it('rejects every caller of a failed batch, and keeps working afterwards', async () => {

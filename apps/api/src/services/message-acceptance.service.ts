@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppError, Batcher, measureMessage } from '@pbx-sms/core';
+import { AppError, Batcher, ItemFailure, measureMessage } from '@pbx-sms/core';
 import { deleteUnsentMessages, insertAcceptedMessages, type AcceptedMessage, type SqlRunner } from '@pbx-sms/db';
 import type { Logger } from '@pbx-sms/observability';
 import type { QueueProducer } from '@pbx-sms/queue';
@@ -44,9 +44,6 @@ export const MAX_ENQUEUES_IN_FLIGHT = 2;
 
 const QUEUE_DOWN = 'The message queue is unavailable, retry later';
 
-/** A batch step's answer for one message: null when done, else what its request fails with. */
-type Outcome = unknown;
-
 function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_, reject) => {
@@ -69,8 +66,8 @@ function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
  * which is what bounds throughput under load.
  */
 export class MessageAcceptance {
-  private readonly inserts: Batcher<AcceptedMessage, Outcome>;
-  private readonly enqueues: Batcher<AcceptedMessage, Outcome>;
+  private readonly inserts: Batcher<AcceptedMessage, void>;
+  private readonly enqueues: Batcher<AcceptedMessage, void>;
 
   constructor(
     private readonly db: SqlRunner,
@@ -112,35 +109,33 @@ export class MessageAcceptance {
       encoding: info.encoding,
       extension: m.extension,
     };
-    const written = await this.inserts.submit(row);
-    if (written !== null) throw written;
-    const enqueued = await this.enqueues.submit(row);
-    if (enqueued !== null) throw enqueued;
+    await this.inserts.submit(row);
+    await this.enqueues.submit(row);
     this.onAccepted(m);
     return id;
   }
 
   /** Writes the rows: one INSERT, or one per row when the batch failed for something else than an outage. */
-  private async insert(rows: AcceptedMessage[]): Promise<Outcome[]> {
+  private async insert(rows: AcceptedMessage[]): Promise<(void | ItemFailure)[]> {
     try {
       await insertAcceptedMessages(this.db, rows);
-      return rows.map(() => null);
+      return rows.map(() => undefined);
     } catch (err) {
       // One bad row (say, a tenant deleted meanwhile) must not fail the others: go one by one.
-      if (rows.length > 1 && !isUnavailableError(err)) return Promise.all(rows.map((r) => insertAcceptedMessages(this.db, [r]).then(() => null, (e: unknown) => e)));
-      return rows.map(() => err);
+      if (rows.length > 1 && !isUnavailableError(err)) return Promise.all(rows.map((r) => insertAcceptedMessages(this.db, [r]).then(() => undefined, (e: unknown) => new ItemFailure(e))));
+      throw err;
     }
   }
 
   /** Adds the rows' send jobs; after a failure, withdraws the rows (see `withdraw`). */
-  private async enqueue(rows: AcceptedMessage[]): Promise<Outcome[]> {
+  private async enqueue(rows: AcceptedMessage[]): Promise<(void | ItemFailure)[]> {
     const guard = timeout(this.enqueueTimeoutMs);
     try {
       await Promise.race([this.producer.enqueueSends(rows.map((r) => ({ messageId: r.id, tenantId: r.tenantId }))), guard.promise]);
-      return rows.map(() => null);
+      return rows.map(() => undefined);
     } catch (err) {
       const withdrawn = await this.withdraw(rows, err);
-      return rows.map((r) => (withdrawn.has(r.id) ? new AppError('unavailable', QUEUE_DOWN, { cause: err }) : null));
+      return rows.map((r) => (withdrawn.has(r.id) ? new ItemFailure(new AppError('unavailable', QUEUE_DOWN, { cause: err })) : undefined));
     } finally {
       guard.cancel();
     }
