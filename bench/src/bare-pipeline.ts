@@ -12,6 +12,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Batcher } from '@pbx-sms/core';
 import { createPool } from '@pbx-sms/db/pg';
 import { SnsSmsProvider } from '@pbx-sms/sms';
 
@@ -34,34 +35,16 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
   });
 
-  // Group commit: rows that arrive while 2 INSERTs are out go together in the next one.
-  let waiting: { row: Row; done: (err?: unknown) => void }[] = [];
-  let inFlight = 0;
-  const flush = (): void => {
-    if (inFlight >= 2 || waiting.length === 0) return;
-    const batch = waiting;
-    waiting = [];
-    inFlight++;
-    pool
-      .query(
-        `INSERT INTO bare_sent (tenant_id, to_number, body, provider_message_id)
-         SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])`,
-        [batch.map((b) => b.row.tenantId), batch.map((b) => b.row.to), batch.map((b) => b.row.body), batch.map((b) => b.row.providerMessageId)],
-      )
-      .then(
-        () => batch.forEach((b) => b.done()),
-        (err: unknown) => batch.forEach((b) => b.done(err)),
-      )
-      .finally(() => {
-        inFlight--;
-        flush();
-      });
-  };
-  const record = (row: Row) =>
-    new Promise<void>((resolve, reject) => {
-      waiting.push({ row, done: (err) => (err ? reject(err) : resolve()) });
-      if (waiting.length === 1) setImmediate(flush);
-    });
+  // Group commit with the service's own Batcher: rows that arrive while 2 INSERTs are out go together in the next one.
+  const rows = new Batcher<Row, void>(async (batch) => {
+    await pool.query(
+      `INSERT INTO bare_sent (tenant_id, to_number, body, provider_message_id)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])`,
+      [batch.map((r) => r.tenantId), batch.map((r) => r.to), batch.map((r) => r.body), batch.map((r) => r.providerMessageId)],
+    );
+    return batch.map(() => undefined);
+  });
+  const record = (row: Row) => rows.submit(row);
 
   const worker = new Worker(
     process.env.BARE_PIPELINE_QUEUE ?? 'bare-pipeline',
