@@ -244,23 +244,6 @@ export class MessageRepository {
     return rows[0]?.status ?? null;
   }
 
-  /** The provider accepted it. `from`/`to` are what was actually used (current configuration). */
-  async markSent(c: ClaimedAttempt, sent: { providerMessageId: string; from: string; to: string }, durationMs: number): Promise<void> {
-    await this.finishAttempts([{ kind: 'sent', ...attemptRef(c), ...sent, durationMs }]);
-  }
-
-  async markRetry(c: ClaimedAttempt, errorCode: string, providerError: string, durationMs: number): Promise<void> {
-    await this.finishAttempts([{ kind: 'retry', ...attemptRef(c), errorCode, providerError, durationMs }]);
-  }
-
-  async markFailed(c: ClaimedAttempt, errorCode: string, detail: string, providerError: string | null, durationMs: number): Promise<void> {
-    await this.finishAttempts([{ kind: 'failed', ...attemptRef(c), errorCode, detail, providerError, durationMs }]);
-  }
-
-  async markBlocked(c: ClaimedAttempt, status: 'failed' | 'skipped', errorCode: string, detail: string): Promise<void> {
-    await this.finishAttempts([{ kind: 'blocked', ...attemptRef(c), status, errorCode, detail }]);
-  }
-
   /** Ends attempts of any kind, many Messages in one statement. */
   async finishAttempts(list: AttemptFinish[]): Promise<void> {
     await this.writeBatch([], list);
@@ -281,10 +264,8 @@ export class MessageRepository {
   }
 }
 
-type ClaimedAttempt = Pick<ClaimedMessage, 'id' | 'attempt' | 'startedAt'>;
-
 /** The attempt a claimed Message is on, as an outcome names it. */
-export function attemptRef(c: ClaimedAttempt): AttemptRef {
+export function attemptRef(c: AttemptRef): AttemptRef {
   return { id: c.id, attempt: c.attempt, startedAt: c.startedAt };
 }
 
