@@ -37,7 +37,7 @@ async function sentAtFakeSns(tenantId: number, callerName: string) {
   const published = t.fake.published.filter((r) => r.message === m.body);
   expect(published).toHaveLength(1);
   // What the Message records is what was sent.
-  const sent = measureMessage(published[0]!.message);
+  const sent = measureMessage(published[0]!.message ?? '');
   expect({ segments: m.segments, encoding: m.encoding }).toEqual({ segments: sent.segments, encoding: sent.encoding });
   return { m, sent };
 }
