@@ -121,6 +121,19 @@ describe('admin API', () => {
       expect(body.error).toMatch(field);
     });
 
+    it('a template too long even with every placeholder empty is 400, naming its segment count; one just within is saved', async () => {
+      const settings = { active: true, senderNumber: null, voicemailEnabled: true, apiEnabled: true };
+      // 700 UCS-2 characters: 11 segments of 67, whatever the caller.
+      const res = await put('/api/admin/tenants/70/sms-settings', { ...settings, voicemailTemplate: `${'Ж'.repeat(700)} {{callerName}}` });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({
+        error: 'voicemailTemplate: too long even with every placeholder empty: 11 SMS segments (UCS-2, 700 characters, 1400 UTF-8 bytes); the limit is 10 segments and 1600 bytes',
+        code: 'invalid_request',
+      });
+      const ok = await put('/api/admin/tenants/70/sms-settings', { ...settings, voicemailTemplate: `${'Ж'.repeat(670)} {{callerName}}` });
+      expect(ok.statusCode).toBe(200);
+    });
+
     it('unparseable JSON is 400 invalid_request', async () => {
       const res = await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/70', payload: '{"name":', headers: { ...admin, 'content-type': 'application/json' } });
       expect(res.statusCode).toBe(400);

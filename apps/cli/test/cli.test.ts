@@ -56,6 +56,7 @@ describe('operator CLI', () => {
   it.each([
     [['settings', 'put', '7', '--active', 'maybe', '--sender', 'none', '--voicemail', 'yes', '--api', 'yes'], /--active/],
     [['settings', 'put', '7', '--active', 'yes', '--sender', '+14165550199', '--voicemail', 'yes', '--api', 'yes'], /senderNumber/],
+    [['settings', 'put', '7', '--active', 'yes', '--sender', 'none', '--voicemail', 'yes', '--api', 'yes', '--template', 'Ж'.repeat(700)], /voicemailTemplate: too long even with every placeholder empty: 11 SMS segments/],
     [['extension', 'put', '7', '2002', '--sms-notifications', 'yes', '--sms-number', '4165551234'], /smsNumber/],
     [['tenant', 'put', 'x', '--name', 'n'], /tenantId/],
     [['tenant', 'put', '8'], /name/],

@@ -11,3 +11,4 @@ export * from './segments-quick';
 export * from './action-params';
 export * from './batcher';
 export * from './warm-up';
+export * from './voicemail-fit';

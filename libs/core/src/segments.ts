@@ -16,6 +16,11 @@ export interface SegmentInfo {
 // The library's own GSM-7 table (its internal module), so the fast path cannot drift from it.
 const UNICODE_TO_GSM = require('sms-segments-calculator/dist/libs/UnicodeToGSM').default as Record<number, number[] | undefined>;
 
+/** Whether a UTF-16 code unit is in the GSM-7 alphabet (basic set or extension table). */
+export function isGsm7Char(codeUnit: number): boolean {
+  return UNICODE_TO_GSM[codeUnit] !== undefined;
+}
+
 /**
  * Fast path, exact for texts of single-septet GSM-7 characters only (no extension table, no CR,
  * which the library reads as part of a CRLF grapheme): the common case, where the library's

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidE164, PERMISSIONS, unknownPlaceholders } from '@pbx-sms/core';
+import { isValidE164, PERMISSIONS, templateTooLongReason, unknownPlaceholders } from '@pbx-sms/core';
 
 /**
  * Admin inputs: one zod schema each, used by the admin API (validation and OpenAPI) and the
@@ -43,6 +43,7 @@ export const smsSettingsInput = z.strictObject({
     .refine((t) => unknownPlaceholders(t).length === 0, {
       error: (issue) => `unknown placeholder ${unknownPlaceholders(String(issue.input)).map((p) => `{{${p}}}`).join(', ')}; known: extension, callerId, callerName, caller, duration, time, date`,
     })
+    .refine((t) => templateTooLongReason(t) === null, { error: (issue) => templateTooLongReason(String(issue.input)) ?? '' })
     .nullable()
     .default(null),
 });

@@ -21,7 +21,8 @@ export const voicemailEventSchema = z.object({
   tenantId: z.number().int().positive().max(2_147_483_647),
   extension: z.string().regex(/^[A-Za-z0-9*#+_.-]{1,32}$/, 'extension must be 1 to 32 characters of A-Z a-z 0-9 * # + _ . -'),
   callerId: z.string().max(64).optional(),
-  callerName: z.string().max(128).optional(),
+  // Any caller-ID name a PBX may pass on: the worker cuts it to the template's budget.
+  callerName: z.string().max(1000).optional(),
   durationSeconds: z.number().int().min(0).max(86_400).optional(),
   receivedAt: z.iso.datetime({ offset: true }),
   urgent: z.boolean().optional(),

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
-import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, measureMessageQuick, renderTemplate } from '@pbx-sms/core';
+import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, fitVoicemailText } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
 import { voicemailEventSchema, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
 import type { ClaimedMessage } from '@pbx-sms/db/pg';
@@ -68,10 +68,10 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       return done({ outcome: 'rejected', tenantId: event.tenantId, errorCode: 'not_found' });
     }
     const ext = await deps.config.extension(event.tenantId, event.extension);
-    const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'event', extension: event.extension }, ext);
     // Date formatting is costly (Intl formatters); only templates that show a time pay for it.
     const showsTime = TIME_PLACEHOLDER.test(tenant.voicemailTemplate ?? DEFAULT_VOICEMAIL_TEMPLATE);
-    const body = renderTemplate(tenant.voicemailTemplate, {
+    // Caller parts cut to the template's budget; the length rule (step 7) then checks the text.
+    const { text: body, info: size } = fitVoicemailText(tenant.voicemailTemplate, {
       extension: event.extension,
       callerId: event.callerId,
       callerName: event.callerName,
@@ -79,7 +79,7 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       receivedAt: showsTime ? new Date(event.receivedAt) : undefined,
       timeZone: showsTime ? tenant.timeZone : undefined,
     });
-    const size = measureMessageQuick(body);
+    const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'event', extension: event.extension, text: body }, ext);
     // Inline send: the row is born claimed (`sending`), so a duplicate event arriving meanwhile
     // sees a Message in flight and enqueues nothing. Over the rate limit: the send queue waits.
     // Only under the event's own job id, the one the reconciler looks up to tell a live inline
