@@ -84,7 +84,8 @@ export class DiagnosticsService {
         explanation = `Not sent: ${m.errorDetail ?? codeText ?? 'a rule stopped it'} (${m.errorCode ?? 'unknown'}).`;
         break;
       case 'failed':
-        explanation = `Failed after ${m.attempts} attempt(s): ${m.errorDetail ?? codeText ?? 'unknown error'} (${m.errorCode ?? 'unknown'}).${last?.providerError ? ` Last provider answer: ${last.providerError}` : ''}`;
+        // No attempt: a rule found broken configuration (e.g. no sender) before any send.
+        explanation = `${m.attempts > 0 ? `Failed after ${m.attempts} attempt(s)` : 'Failed before any send attempt'}: ${m.errorDetail ?? codeText ?? 'unknown error'} (${m.errorCode ?? 'unknown'}).${last?.providerError ? ` Last provider answer: ${last.providerError}` : ''}`;
         break;
       case 'sending':
         // The claim set updated_at; the attempt's row is written when it ends.

@@ -23,7 +23,8 @@ export interface NewVoicemailMessage {
   from: string | null;
   to: string | null;
   body: string;
-  status: 'queued' | 'skipped';
+  /** `skipped` or `failed`: a rule stopped it (see `blockedStatus`), with its code. */
+  status: 'queued' | 'skipped' | 'failed';
   errorCode: string | null;
   errorDetail: string | null;
   segments: number;
@@ -81,9 +82,8 @@ export type AttemptFinish = AttemptRef &
     /** Permanent failure or retry budget spent: terminal `failed`. */
     | { kind: 'failed'; errorCode: string; detail: string; providerError: string | null; durationMs: number }
     /**
-     * A rule stopped the send before the provider was called: terminal `failed` (API) or
-     * `skipped` (voicemail event). No provider attempt happened: no attempt row, and the count
-     * is restored.
+     * A rule stopped the send before the provider was called: terminal `failed` or `skipped`
+     * (`blockedStatus`). No provider attempt happened: no attempt row, and the count is restored.
      */
     | { kind: 'blocked'; status: 'failed' | 'skipped'; errorCode: string; detail: string }
   );

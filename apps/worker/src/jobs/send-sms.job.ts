@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   ERROR_CATALOGUE,
+  blockedStatus,
   defaultTenantConfig,
   evaluateRules,
   sendBackoffDelay,
@@ -123,7 +124,7 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
 
   const { decision, tenant, ext } = await recheckRules(deps, m);
   if (!decision.allowed) {
-    const status = m.source === 'event' ? 'skipped' : 'failed';
+    const status = blockedStatus(m.kind, decision.blockedBy.rule);
     await deps.messages.finishAttempt({ kind: 'blocked', ...attemptRef(m), status, errorCode: decision.code, detail: decision.blockedBy.explanation });
     report({ ...base, attempt: m.attempt - 1, outcome: status, errorCode: decision.code, latencyMs: latency() });
     return;
