@@ -58,8 +58,10 @@ export interface ClaimedMessage {
   to: string | null;
   body: string;
   extension: string | null;
-  /** This attempt's number (1 for the first). */
+  /** This attempt's number (1 for the first); numbering goes on across operator retries. */
   attempt: number;
+  /** This attempt's number within the current round (an operator retry starts a new one): what SEND_MAX_ATTEMPTS limits. */
+  attemptInRound: number;
   /** When this attempt began (the claim): its attempt row, written when it ends, says so. */
   startedAt: Date;
   createdAt: Date;
@@ -155,7 +157,7 @@ export class MessageRepository {
       const ref: StoredMessageRef = { id: r.id, status: r.status, inserted: true };
       const m = byKey.get(key(r.tenant_id, r.event_id));
       if (r.status === 'sending' && m) {
-        ref.claimed = { id: r.id, tenantId: r.tenant_id, kind: 'voicemail', source: 'event', from: m.from, to: m.to, body: m.body, extension: m.extension, attempt: 1, startedAt: r.created_at, createdAt: r.created_at };
+        ref.claimed = { id: r.id, tenantId: r.tenant_id, kind: 'voicemail', source: 'event', from: m.from, to: m.to, body: m.body, extension: m.extension, attempt: 1, attemptInRound: 1, startedAt: r.created_at, createdAt: r.created_at };
       }
       found.set(key(r.tenant_id, r.event_id), ref);
     }
@@ -188,7 +190,7 @@ export class MessageRepository {
 
   /**
    * Claims a non-terminal Message for one send attempt, in one statement: status `sending`,
-   * attempts + 1. A Message found `sending` had its previous attempt cut short (its worker
+   * attempts + 1 (and its number within the current round: `round_bases`, message-ops.service.ts). A Message found `sending` had its previous attempt cut short (its worker
    * died): that attempt is recorded as `interrupted`. Null when the Message is missing or
    * already terminal.
    */
@@ -201,7 +203,7 @@ export class MessageRepository {
     const { rows } = await this.db.query<{
       id: string; tenant_id: number; kind: 'api' | 'voicemail'; source: 'action' | 'rest' | 'event';
       from_number: string | null; to_number: string | null; body: string; extension: string | null;
-      attempts: number; claimed_at: Date; created_at: Date;
+      attempts: number; attempt_in_round: number; claimed_at: Date; created_at: Date;
     }>(
       `WITH p AS (
          SELECT id, status AS prev_status, updated_at AS prev_updated_at FROM messages
@@ -211,6 +213,7 @@ export class MessageRepository {
          UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now()
          FROM p WHERE messages.id = p.id
          RETURNING messages.id, tenant_id, kind, source, from_number, to_number, body, extension, attempts,
+                   attempts - COALESCE(round_bases[cardinality(round_bases)], 0) AS attempt_in_round,
                    messages.updated_at AS claimed_at, created_at, p.prev_status, p.prev_updated_at),
        open AS (
          -- Rows of attempts begun before attempt rows were written at the end (December 2026).
@@ -220,7 +223,7 @@ export class MessageRepository {
          INSERT INTO message_attempts (message_id, attempt, started_at, finished_at, outcome)
          SELECT id, attempts - 1, prev_updated_at, now(), 'interrupted' FROM m WHERE prev_status = 'sending'
          ON CONFLICT (message_id, attempt) DO NOTHING)
-       SELECT id, tenant_id, kind, source, from_number, to_number, body, extension, attempts, claimed_at, created_at FROM m`,
+       SELECT id, tenant_id, kind, source, from_number, to_number, body, extension, attempts, attempt_in_round, claimed_at, created_at FROM m`,
       [[...messageIds].sort()],
     );
     const out = new Map<string, ClaimedMessage>();
@@ -235,6 +238,7 @@ export class MessageRepository {
         body: r.body,
         extension: r.extension,
         attempt: r.attempts,
+        attemptInRound: r.attempt_in_round,
         startedAt: r.claimed_at,
         createdAt: r.created_at,
       });
