@@ -1,7 +1,7 @@
 import type { Logger } from '@pbx-sms/observability';
 
 export type JobOutcomeName =
-  // voicemail-events
+  // voicemail-events (also 'failed': a rule found broken configuration)
   | 'queued' | 'skipped' | 'duplicate' | 'rejected'
   // sms-send
   | 'sent' | 'retry' | 'failed' | 'noop' | 'rate_limited';

@@ -23,6 +23,7 @@ function setup(opts: { failingWrites: number; sentWriteRetryMs?: number }) {
     body: 'hello',
     extension: null,
     attempt: 1,
+    attemptInRound: 1,
     startedAt: new Date(),
     createdAt: new Date(),
   };

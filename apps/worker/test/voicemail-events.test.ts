@@ -72,21 +72,22 @@ describe('voicemail events', () => {
     expect(attempts).toMatchObject([{ attempt: 1, outcome: 'sent' }]);
   });
 
+  // Skipped where someone switched something off; failed where something switched on is broken.
   it.each([
-    ['the tenant is not Active', 60, '1001', 'tenant_inactive', /Active is set to No/],
-    ['voicemail notifications are off', 61, '1001', 'voicemail_disabled', /Voicemail notifications are set to No/],
-    ['no sender number is configured', 62, '1001', 'sender_invalid', /No sender number/],
-    ['the sender number is not SMS-enabled', 63, '1001', 'sender_invalid', /not SMS-enabled/],
-    ['the extension is unknown', 59, '1999', 'extension_not_found', /not configured/],
-    ['the extension has notifications off', 59, '1002', 'destination_missing', /SMS notifications are off/],
-    ['the extension has no SMS number', 59, '1003', 'destination_missing', /has no SMS number/],
-    ['the extension number is not valid', 59, '1004', 'destination_missing', /not a valid \+E\.164/],
-  ])('when %s, the Message is skipped with %s and the rule explained, and nothing is sent', async (_label, tenantId, extension, code, explanation) => {
+    ['the tenant is not Active', 'skipped', 'tenant_inactive', 60, '1001', /Active is set to No/],
+    ['voicemail notifications are off', 'skipped', 'voicemail_disabled', 61, '1001', /Voicemail notifications are set to No/],
+    ['no sender number is configured', 'failed', 'sender_invalid', 62, '1001', /No sender number/],
+    ['the sender number is not SMS-enabled', 'failed', 'sender_invalid', 63, '1001', /not SMS-enabled/],
+    ['the extension is unknown', 'skipped', 'extension_not_found', 59, '1999', /not configured/],
+    ['the extension has notifications off', 'skipped', 'destination_missing', 59, '1002', /SMS notifications are off/],
+    ['the extension has no SMS number', 'failed', 'destination_missing', 59, '1003', /has no SMS number/],
+    ['the extension number is not valid', 'failed', 'destination_missing', 59, '1004', /not a valid \+E\.164/],
+  ])('when %s, the Message is %s with %s and the rule explained, and nothing is sent', async (_label, status, code, tenantId, extension, explanation) => {
     const event = voicemailEvent({ tenantId, extension });
     const before = t.fake.requests.length;
     await producer.publishVoicemailEvent(event);
     const m = await terminal(tenantId, event.eventId);
-    expect(m).toMatchObject({ status: 'skipped', errorCode: code, attempts: 0 });
+    expect(m).toMatchObject({ status, errorCode: code, attempts: 0 });
     expect(m.errorDetail).toMatch(explanation);
     expect(t.fake.requests.length).toBe(before);
   });

@@ -56,6 +56,30 @@ export type Decision =
   | { allowed: true; outcomes: RuleOutcome[] }
   | { allowed: false; code: ErrorCode; blockedBy: RuleOutcome; outcomes: RuleOutcome[] };
 
+/**
+ * How a Message a rule stopped ends (DESIGN.md "Rules"). An API send always `failed`: its
+ * caller asked for it. A voicemail notification is `skipped` where someone switched something
+ * off (an extension not configured at all counts as off), and `failed` where something
+ * switched on is broken (the sender missing or invalid, an extension on without a valid SMS
+ * number): the spec says delivery fails then, and operators alert on failures. A Record, so
+ * a new rule cannot be added without deciding.
+ */
+const VOICEMAIL_BLOCKED_STATUS: Record<RuleName, 'skipped' | 'failed'> = {
+  api_enabled: 'skipped',
+  tenant_active: 'skipped',
+  voicemail_enabled: 'skipped',
+  extension_exists: 'skipped',
+  extension_notifications: 'skipped',
+  sender_valid: 'failed',
+  extension_number: 'failed',
+  destination_valid: 'failed',
+  message_valid: 'failed',
+};
+
+export function blockedStatus(kind: 'api' | 'voicemail', rule: RuleName): 'skipped' | 'failed' {
+  return kind === 'api' ? 'failed' : VOICEMAIL_BLOCKED_STATUS[rule];
+}
+
 /** A request through the public API (either style) or a send job created from one. */
 export interface ApiSendSubject {
   kind: 'api';

@@ -36,6 +36,11 @@ function report(o: RuleOutcome): RuleReport {
   return o.passed ? { rule: o.rule, passed: true, explanation: o.explanation } : { rule: o.rule, passed: false, explanation: o.explanation, code: o.code };
 }
 
+/** The round of attempt `n`: 1, plus one per operator retry begun before it (`round_bases`: the attempt counts retries began at). */
+function roundOf(roundBases: number[], n: number): number {
+  return 1 + roundBases.filter((base) => base < n).length;
+}
+
 export class DiagnosticsService {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -84,7 +89,8 @@ export class DiagnosticsService {
         explanation = `Not sent: ${m.errorDetail ?? codeText ?? 'a rule stopped it'} (${m.errorCode ?? 'unknown'}).`;
         break;
       case 'failed':
-        explanation = `Failed after ${m.attempts} attempt(s): ${m.errorDetail ?? codeText ?? 'unknown error'} (${m.errorCode ?? 'unknown'}).${last?.providerError ? ` Last provider answer: ${last.providerError}` : ''}`;
+        // No attempt: a rule found broken configuration (e.g. no sender) before any send.
+        explanation = `${m.attempts > 0 ? `Failed after ${m.attempts} attempt(s)` : 'Failed before any send attempt'}: ${m.errorDetail ?? codeText ?? 'unknown error'} (${m.errorCode ?? 'unknown'}).${last?.providerError ? ` Last provider answer: ${last.providerError}` : ''}`;
         break;
       case 'sending':
         // The claim set updated_at; the attempt's row is written when it ends.
@@ -112,9 +118,11 @@ export class DiagnosticsService {
       updatedAt: m.updatedAt,
       sentAt: m.sentAt,
       explanation,
+      // Each attempt with its round: an operator retry starts a new one (attempt numbers go on).
       attempts: [
         ...m.attemptLog.map((a) => ({
           attempt: a.attempt,
+          round: roundOf(m.roundBases, a.attempt),
           startedAt: a.startedAt,
           finishedAt: a.finishedAt,
           durationMs: a.durationMs,
@@ -124,7 +132,7 @@ export class DiagnosticsService {
         })),
         // The attempt under way has no row yet (it is written when the attempt ends).
         ...(m.status === 'sending' && !m.attemptLog.some((a) => a.attempt === m.attempts)
-          ? [{ attempt: m.attempts, startedAt: m.updatedAt, finishedAt: null, durationMs: null, outcome: 'sending', errorCode: null, providerError: null }]
+          ? [{ attempt: m.attempts, round: roundOf(m.roundBases, m.attempts), startedAt: m.updatedAt, finishedAt: null, durationMs: null, outcome: 'sending', errorCode: null, providerError: null }]
           : []),
       ],
     };

@@ -11,6 +11,9 @@ export interface FailedFilter {
   limit?: number | undefined;
 }
 
+/** A well-formed uuid: anything else cannot name a message (and must not reach a `::uuid` cast). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export class MessageOpsService {
   constructor(
     private readonly prisma: PrismaClient,
@@ -34,16 +37,19 @@ export class MessageOpsService {
 
   /**
    * Moves a failed message back to `queued` and enqueues it; the worker re-checks every rule
-   * against current configuration before sending. Only failed messages can be retried.
+   * against current configuration before sending. Only failed messages can be retried. The
+   * retry starts a new round with a fresh SEND_MAX_ATTEMPTS budget: the attempt count is kept
+   * (attempt rows keep their numbers) and appended to `round_bases`, from which the worker
+   * counts the round's attempts.
    */
   async retry(messageId: string, tenantId?: number): Promise<{ id: string; status: 'queued' }> {
-    const valid = /^[0-9a-f-]{36}$/i.test(messageId);
+    const valid = UUID.test(messageId);
     const updated = valid
-      ? await this.prisma.message.updateManyAndReturn({
-          where: { id: messageId, status: 'failed', ...(tenantId !== undefined ? { tenantId } : {}) },
-          data: { status: 'queued', errorCode: null, errorDetail: null },
-          select: { id: true, tenantId: true },
-        })
+      ? await this.prisma.$queryRaw<{ id: string; tenant_id: number }[]>`
+          UPDATE messages SET status = 'queued', error_code = NULL, error_detail = NULL,
+                 round_bases = array_append(round_bases, attempts), updated_at = now()
+          WHERE id = ${messageId}::uuid AND status = 'failed' AND (${tenantId ?? null}::int IS NULL OR tenant_id = ${tenantId ?? null}::int)
+          RETURNING id, tenant_id`
       : [];
     const row = updated[0];
     if (!row) {
@@ -51,7 +57,7 @@ export class MessageOpsService {
       if (!exists) throw new AppError('not_found', `Message ${messageId} not found`);
       throw new AppError('invalid_request', `Message ${messageId} is ${exists.status}; only failed messages can be retried`);
     }
-    await this.requeue({ messageId: row.id, tenantId: row.tenantId });
+    await this.requeue({ messageId: row.id, tenantId: row.tenant_id });
     return { id: row.id, status: 'queued' };
   }
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import {
   ERROR_CATALOGUE,
+  blockedStatus,
   defaultTenantConfig,
   evaluateRules,
   sendBackoffDelay,
@@ -54,7 +55,7 @@ async function writeSentOutcome(deps: SendJobDeps, write: () => Promise<void>): 
   }
 }
 
-/** Thrown for a transient failure with retries left; carries the attempt number for the backoff. */
+/** Thrown for a transient failure with retries left; carries the attempt's number in its round for the backoff. */
 export class RetryableSendError extends Error {
   override readonly name = 'RetryableSendError';
   constructor(
@@ -68,7 +69,8 @@ export class RetryableSendError extends Error {
 /**
  * The `sms` backoff strategy (the producer enqueues sends with `backoff: { type: 'sms' }`):
  * SEND_BACKOFF_MS for the first retry, doubling with jitter, capped at 5 minutes. Counted
- * from the Message's own attempt number, which survives re-enqueues by the reconciler.
+ * from the Message's own attempt number in its round, which survives re-enqueues by the
+ * reconciler (an operator retry starts again at SEND_BACKOFF_MS).
  */
 export function sendBackoffStrategy(baseMs: number): (attemptsMade: number, type?: string, err?: Error) => number {
   return (attemptsMade, _type, err) => {
@@ -114,7 +116,8 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
   const base = { tenantId: m.tenantId, messageId: m.id, attempt: m.attempt };
   const latency = () => Date.now() - m.createdAt.getTime();
 
-  if (m.attempt > deps.maxAttempts) {
+  // The budget is per round: an operator retry starts a new one (attempt numbers go on).
+  if (m.attemptInRound > deps.maxAttempts) {
     // Only reachable when earlier attempts were cut short (crashes): the budget is spent.
     await deps.messages.finishAttempt({ kind: 'failed', ...attemptRef(m), errorCode: 'provider_unavailable', detail: ERROR_CATALOGUE.provider_unavailable.text, providerError: null, durationMs: 0 });
     report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
@@ -123,7 +126,7 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
 
   const { decision, tenant, ext } = await recheckRules(deps, m);
   if (!decision.allowed) {
-    const status = m.source === 'event' ? 'skipped' : 'failed';
+    const status = blockedStatus(m.kind, decision.blockedBy.rule);
     await deps.messages.finishAttempt({ kind: 'blocked', ...attemptRef(m), status, errorCode: decision.code, detail: decision.blockedBy.explanation });
     report({ ...base, attempt: m.attempt - 1, outcome: status, errorCode: decision.code, latencyMs: latency() });
     return;
@@ -152,15 +155,15 @@ export async function attemptClaimed(deps: SendJobDeps, m: ClaimedMessage, ctx: 
         report({ ...base, outcome: 'failed', errorCode: pe.code, latencyMs: latency() });
         throw new UnrecoverableError(pe.code);
       }
-      if (m.attempt >= deps.maxAttempts) {
-        const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attempt} attempts (last: ${providerError})`.slice(0, 1000);
+      if (m.attemptInRound >= deps.maxAttempts) {
+        const detail = `${ERROR_CATALOGUE.provider_unavailable.text}: ${m.attemptInRound} attempts (last: ${providerError})`.slice(0, 1000);
         await deps.messages.finishAttempt({ kind: 'failed', ...attemptRef(m), errorCode: 'provider_unavailable', detail, providerError, durationMs: callMs });
         report({ ...base, outcome: 'failed', errorCode: 'provider_unavailable', latencyMs: latency() });
         throw new UnrecoverableError('provider_unavailable');
       }
       await deps.messages.finishAttempt({ kind: 'retry', ...attemptRef(m), errorCode: pe.code, providerError, durationMs: callMs });
       report({ ...base, outcome: 'retry', errorCode: pe.code });
-      throw new RetryableSendError(pe.providerCode, m.attempt);
+      throw new RetryableSendError(pe.providerCode, m.attemptInRound);
     }
     // Outside the try: a failed write here is not a provider failure. It is retried for a while
     // (a Postgres restart); only if it keeps failing is the job retried (inline: a send job is

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
-import { DEFAULT_VOICEMAIL_TEMPLATE, evaluateRules, fitVoicemailText } from '@pbx-sms/core';
+import { DEFAULT_VOICEMAIL_TEMPLATE, blockedStatus, evaluateRules, fitVoicemailText } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
 import { voicemailEventSchema, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
 import type { ClaimedMessage } from '@pbx-sms/db/pg';
@@ -41,7 +41,8 @@ export function redactedExcerpt(data: unknown): string {
 /**
  * `voicemail-events` → one Message per (tenant, eventId). A malformed event or an unknown
  * tenant becomes a RejectedEvent row and the job completes (never retried, never a crash).
- * Otherwise rules 5, 6 and 8 decide: blocked → a `skipped` Message with the rule's code and
+ * Otherwise rules 5, 6 and 8 decide: blocked → a `skipped` Message (something switched off)
+ * or a `failed` one (something switched on is broken: `blockedStatus`) with the rule's code and
  * explanation; allowed → a `queued` Message, then its send job. The unique (tenant, eventId)
  * is the dedup; a repeat of a still-`queued` Message re-enqueues it (same job id, so a no-op
  * unless a crash lost the first enqueue). With `inline`, an allowed new Message is inserted
@@ -80,6 +81,7 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       timeZone: showsTime ? tenant.timeZone : undefined,
     });
     const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'event', extension: event.extension, text: body }, ext);
+    const blocked = decision.allowed ? null : { status: blockedStatus('voicemail', decision.blockedBy.rule), code: decision.code, detail: decision.blockedBy.explanation };
     // Inline send: the row is born claimed (`sending`), so a duplicate event arriving meanwhile
     // sees a Message in flight and enqueues nothing. Over the rate limit: the send queue waits.
     // Only under the event's own job id, the one the reconciler looks up to tell a live inline
@@ -93,9 +95,9 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       from: tenant.sender?.e164 ?? null,
       to: ext?.smsNumber ?? null,
       body,
-      status: decision.allowed ? 'queued' : 'skipped',
-      errorCode: decision.allowed ? null : decision.code,
-      errorDetail: decision.allowed ? null : decision.blockedBy.explanation,
+      status: blocked?.status ?? 'queued',
+      errorCode: blocked?.code ?? null,
+      errorDetail: blocked?.detail ?? null,
       segments: size.segments,
       encoding: size.encoding,
       claim,
@@ -106,11 +108,6 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
     }
     if (stored.status === 'queued') await deps.enqueueSend({ messageId: stored.id, tenantId: event.tenantId });
     if (!stored.inserted) return done({ outcome: 'duplicate', tenantId: event.tenantId, messageId: stored.id });
-    done({
-      outcome: decision.allowed ? 'queued' : 'skipped',
-      tenantId: event.tenantId,
-      messageId: stored.id,
-      errorCode: decision.allowed ? null : decision.code,
-    });
+    done({ outcome: blocked?.status ?? 'queued', tenantId: event.tenantId, messageId: stored.id, errorCode: blocked?.code ?? null });
   };
 }
