@@ -131,7 +131,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => services.close());
 
   await app.register(healthRoutes, { deps });
-  await app.register(metricsRoute, { metrics, queues: [deps.producer.sendQueue, deps.producer.voicemailQueue] });
+  await app.register(metricsRoute, { metrics, queues: [deps.producer.sendQueue, deps.producer.voicemailQueue], adminToken: deps.config.ADMIN_TOKEN });
   // Config written through this process's admin API is dropped from the caches at once.
   await app.register(adminRoutes, { deps, onConfigChange: services.invalidateTenant });
   await app.register(operationsRoutes, { deps });

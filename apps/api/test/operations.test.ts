@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { QUEUES } from '@pbx-sms/queue';
-import { admin, startTestApi, type TestApi } from './harness';
+import { admin, ADMIN_TOKEN, startTestApi, type TestApi } from './harness';
 
 let t: TestApi;
 beforeAll(async () => {
@@ -106,8 +106,20 @@ describe('trace and failed-message handling', () => {
 });
 
 describe('metrics', () => {
+  it('are behind the admin token; the OpenAPI document is not', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: ADMIN_TOKEN }]) {
+      const res = await t.app.inject({ method: 'GET', url: '/metrics', headers });
+      expect(res.statusCode).toBe(401);
+      expect(res.body).toBe('{"error":"Admin routes need Authorization: Bearer <ADMIN_TOKEN>","code":"unauthorized"}');
+    }
+    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: admin });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/^# HELP pbx_sms_/m);
+    expect((await t.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
+  });
+
   it('counts requests by route and status, and reports queue depth', async () => {
-    const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics', headers: admin })).body;
     const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
     const line = /pbx_sms_http_requests_total\{route="\/api\/admin\/tenants\/:tenantId",method="GET",status="404",service="api"\} (\d+)/;
     const before = count(await scrape(), line);
@@ -120,7 +132,7 @@ describe('metrics', () => {
 
   it('counts accepted messages by kind and source', async () => {
     const accepted = /pbx_sms_messages_accepted_total\{kind="api",source="rest",service="api"\} (\d+)/;
-    const value = async () => Number(accepted.exec((await t.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1] ?? 0);
+    const value = async () => Number(accepted.exec((await t.app.inject({ method: 'GET', url: '/metrics', headers: admin })).body)?.[1] ?? 0);
     const before = await value();
     const key = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: {}, headers: admin })).json().key as string;
     const sent = await t.app.inject({ method: 'POST', url: '/api/sms/send', payload: { to: '+14165551234', message: 'hi' }, headers: { 'x-api-key': key } });

@@ -9,8 +9,11 @@ import { refusal } from '../services/rule-refusal';
 import { acceptedResponse, actionParams, errorResponses } from './public.schemas';
 
 
-/** The schemas below document the parameters; the handler checks them itself, in the documented order. */
-const documentOnly = () => (data: unknown) => ({ value: data });
+/**
+ * The schemas below document the parameters; the handler checks them itself, in the documented
+ * order. No `value`: the parts stay as parsed (Fastify would turn an absent body into null).
+ */
+const documentOnly = () => () => ({});
 
 const description = [
   'The PBXware action API. Parameters come from the query string or, for POST, a form or JSON body (the body wins where both carry one).',
@@ -24,11 +27,20 @@ const description = [
  * "Example 1", DESIGN.md "Action API parameters").
  */
 export const actionRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = async (app, { services }) => {
+  // SPEC.md's callers send `Content-Type: application/json` with the parameters in the query
+  // string and no body: here an empty JSON body is no body. (A form body parses to no
+  // parameters already.) The parser is this plugin's own: /api/sms/send still refuses it.
+  const json = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else json(req, body as string, done);
+  });
+
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     // 1. Shape: the body (when there is one) must be an object; the action must be ours.
-    // A body was parsed only when the request declared a content type (JSON `null` is a body too).
-    const hasBody = req.method === 'POST' && req.headers['content-type'] !== undefined;
-    const parsed = parseActionParams(req.query, hasBody ? req.body : undefined, req.headers['x-api-key']);
+    // No body (GET, no content type, an empty body) is undefined; JSON `null` is a body.
+    const parsed = parseActionParams(req.query, req.body, req.headers['x-api-key']);
     if (!parsed.ok) throw new AppError(parsed.code, parsed.detail);
     const p = parsed.params;
 
