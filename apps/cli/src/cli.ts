@@ -4,7 +4,7 @@ import { resolve, usageLines, UsageError, type Command } from './command';
 import { CliContext } from './context';
 import { apiKeyCommand, extensionCommand, migrateCommand, numberCommand, settingsCommand, tenantCommand } from './commands/config.commands';
 import { seedDemoCommand } from './commands/seed-demo.command';
-import { dryRunCommand, eventCommand, messagesCommand, queuesCommand } from './commands/operations.commands';
+import { dryRunCommand, eventCommand, messagesCommand, queuesCommand, rejectedEventsCommand } from './commands/operations.commands';
 import { requireReachable, UnreachableError } from './reachability';
 
 export const COMMANDS: Record<string, Command> = {
@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, Command> = {
   'api-key': apiKeyCommand,
   'dry-run': dryRunCommand,
   messages: messagesCommand,
+  'rejected-events': rejectedEventsCommand,
   queues: queuesCommand,
   event: eventCommand,
 };

@@ -64,7 +64,7 @@ describe('CLI with a service down', () => {
     expect(r.elapsedMs).toBeLessThan(5_000);
   });
 
-  it.each([[['tenant', 'list']], [['migrate']], [['messages', 'retry-all']]])('%j with Postgres down: one line naming Postgres, exit 1, within 5 s', async (argv) => {
+  it.each([[['tenant', 'list']], [['migrate']], [['rejected-events', 'list']], [['messages', 'retry-all']]])('%j with Postgres down: one line naming Postgres, exit 1, within 5 s', async (argv) => {
     const r = await run(argv, { DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:${closedPort}/postgres`, REDIS_URL: testRedisUrl() });
     expect({ code: r.code, stdout: r.stdout, stderr: r.stderrLines }).toEqual({
       code: 1,

@@ -22,6 +22,7 @@ const SURFACE: Record<string, string[]> = {
   'api-key': ['list', 'create', 'revoke'],
   'dry-run': [],
   messages: ['failed', 'show', 'retry', 'retry-all'],
+  'rejected-events': ['list'],
   queues: [],
   event: ['publish'],
 };

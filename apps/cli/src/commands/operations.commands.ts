@@ -1,9 +1,9 @@
 import { AppError } from '@pbx-sms/core';
-import { DiagnosticsService, MessageOpsService, type FailedFilter } from '@pbx-sms/db';
+import { DiagnosticsService, MessageOpsService, RejectedEventsService, rejectedEventsQuery, type FailedFilter } from '@pbx-sms/db';
 import { voicemailEventSchema } from '@pbx-sms/queue';
 import type { Args, Command } from '../command';
 import type { CliContext } from '../context';
-import { tenantId } from './config.commands';
+import { parse, tenantId } from './config.commands';
 
 const PG = ['postgres'] as const;
 const PG_REDIS = ['postgres', 'redis'] as const;
@@ -105,6 +105,22 @@ export const queuesCommand: Command = {
           ctx.print(`${q.name}: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
           for (const j of await q.getFailed(0, 4)) ctx.print(`  failed ${j.id}: ${j.failedReason} (attempts ${j.attemptsMade})`);
         }
+      },
+    },
+  },
+};
+
+/** The admin API's GET /api/admin/rejected-events, same service and query schema. */
+export const rejectedEventsCommand: Command = {
+  options: ['tenant', 'since', 'limit', 'cursor'],
+  actions: {
+    list: {
+      args: '[--tenant ID] [--since ISO] [--limit N] [--cursor C]',
+      help: 'voicemail events that failed the schema or named an unknown tenant, newest first',
+      needs: PG,
+      run: async (ctx, { values }) => {
+        const query = parse(rejectedEventsQuery, { tenantId: values.tenant, since: values.since, limit: values.limit, cursor: values.cursor }, '');
+        ctx.print(await new RejectedEventsService(ctx.prisma).list(query));
       },
     },
   },
