@@ -13,9 +13,3 @@ export function parseBool(flag: string, value: string | undefined): boolean {
 export function parseNullable(value: string | undefined): string | null {
   return value === undefined || value === '' || value.toLowerCase() === 'none' ? null : value;
 }
-
-export function requirePositional(positionals: string[], index: number, name: string): string {
-  const v = positionals[index];
-  if (v === undefined || v === '') throw new AppError('invalid_request', `<${name}> is required`);
-  return v;
-}

@@ -1,29 +1,15 @@
 import { ConfigError } from '@pbx-sms/config';
 import { isAppError } from '@pbx-sms/core';
+import { resolve, usageLines, UsageError, type Command } from './command';
 import { CliContext } from './context';
 import { apiKeyCommand, extensionCommand, migrateCommand, numberCommand, settingsCommand, tenantCommand } from './commands/config.commands';
 import { seedDemoCommand } from './commands/seed-demo.command';
-import { dryRunCommand, eventCommand, messagesCommand, queuesCommand } from './commands/operations.commands';
-
-export const USAGE = `pbx-sms operator CLI (reads DATABASE_URL, REDIS_URL, QUEUE_PREFIX)
-
-  migrate                         apply database migrations (idempotent)
-  seed-demo                       create demo tenant 59 and print a new API key
-  tenant list | get <id> | put <id> --name NAME [--time-zone ZONE]
-  number list <tenant> | put <tenant> <+E164> [--sms-enabled yes|no] | delete <tenant> <+E164>
-  settings get <tenant> | put <tenant> --active yes|no --sender +E164|none --voicemail yes|no --api yes|no [--template TEXT]
-  extension list <tenant> | put <tenant> <ext> --sms-notifications yes|no --sms-number +E164|none | delete <tenant> <ext>
-  api-key list <tenant> | create <tenant> [--permissions sms:send,events:publish] [--name NAME] | revoke <tenant> <keyId>
-  dry-run <tenant> --extension EXT | --to +E164 [--via api|event]   which rule would block, in plain words
-  messages failed [--tenant ID] [--since ISO] [--until ISO] [--code CODE] | show <id> | retry <id> | retry-all [filters]
-  queues                          jobs per state and the latest failed jobs of each queue
-  event publish <tenant> <extension> [--caller-id N] [--caller-name NAME] [--duration S]   a test voicemail event`;
-
-type Command = (ctx: CliContext, argv: string[]) => Promise<void>;
+import { dryRunCommand, eventCommand, messagesCommand, queuesCommand, rejectedEventsCommand } from './commands/operations.commands';
+import { requireReachable, UnreachableError } from './reachability';
 
 export const COMMANDS: Record<string, Command> = {
-  migrate: (ctx) => migrateCommand(ctx),
-  'seed-demo': (ctx) => seedDemoCommand(ctx),
+  migrate: migrateCommand,
+  'seed-demo': seedDemoCommand,
   tenant: tenantCommand,
   number: numberCommand,
   settings: settingsCommand,
@@ -31,38 +17,70 @@ export const COMMANDS: Record<string, Command> = {
   'api-key': apiKeyCommand,
   'dry-run': dryRunCommand,
   messages: messagesCommand,
+  'rejected-events': rejectedEventsCommand,
+  queues: queuesCommand,
   event: eventCommand,
-  queues: (ctx) => queuesCommand(ctx),
 };
 
-/** Runs one command; returns the exit code (0 ok, 2 bad input or not found, 1 anything else). */
+const NAMES = Object.keys(COMMANDS);
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+export function usage(): string {
+  return [
+    'pbx-sms operator CLI (reads DATABASE_URL, REDIS_URL, QUEUE_PREFIX)',
+    'usage: <command> [<subcommand>] [arguments]; <command> --help or help <command> for one command',
+    '',
+    ...usageLines(COMMANDS),
+    '',
+    'exit codes: 0 done, 1 failed (e.g. Postgres or Redis unreachable), 2 usage error, invalid input or not found',
+  ].join('\n');
+}
+
+function helpFor(name: string): string {
+  return [`usage of ${name}:`, ...usageLines({ [name]: COMMANDS[name]! })].join('\n');
+}
+
+const unknownCommand = (name: string) => `error: unknown command ${JSON.stringify(name)}; expected one of: ${NAMES.join(', ')}`;
+
+/**
+ * Runs one command; returns the exit code: 0 done; 1 failed (a service unreachable, anything
+ * unexpected); 2 usage error, invalid input or not found. Every failure is one line on `err`.
+ */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command) {
-    (name && name !== 'help' && name !== '--help' ? err : out)(USAGE);
-    return name && name !== 'help' && name !== '--help' ? 2 : 0;
+  const fail = (line: string, code: 1 | 2) => {
+    err(line);
+    return code;
+  };
+  if (name === undefined || name === 'help' || HELP_FLAGS.has(name)) {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && !COMMANDS[topic]) return fail(unknownCommand(topic), 2);
+    out(topic === undefined ? usage() : helpFor(topic));
+    return 0;
   }
+  const command = COMMANDS[name];
+  if (!command) return fail(unknownCommand(name), 2);
+  const end = rest.indexOf('--');
+  if ((end === -1 ? rest : rest.slice(0, end)).some((a) => HELP_FLAGS.has(a))) {
+    out(helpFor(name));
+    return 0;
+  }
+
   let ctx: CliContext | undefined;
   try {
+    const { action, args } = resolve(name, command, rest);
     ctx = CliContext.fromEnv(env, out);
-    await command(ctx, rest);
+    await requireReachable(action.needs, ctx.config);
+    await action.run(ctx, args);
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
-      err(e.message);
-      return 2;
-    }
-    if (isAppError(e)) {
-      err(`error (${e.code}): ${e.message}`);
-      return 2;
-    }
-    if (e instanceof Error && (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      err(`error: ${e.message}`);
-      return 2;
-    }
-    err(`error: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    if (e instanceof UsageError) return fail(`error: ${e.message} (see: ${name} --help)`, 2);
+    if (e instanceof ConfigError) return fail(e.message, 2);
+    if (isAppError(e)) return fail(`error (${e.code}): ${e.message}`, 2);
+    if (e instanceof UnreachableError) return fail(`error: ${e.message}`, 1);
+    // One line: the last of a multi-line message (Prisma's) is the one that says what happened.
+    const message = (e instanceof Error ? e.message : String(e)).split('\n').filter((l) => l.trim()).pop();
+    return fail(`error: ${message?.trim() ?? 'unknown'}`, 1);
   } finally {
     await ctx?.close();
   }

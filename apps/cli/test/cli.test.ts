@@ -120,6 +120,25 @@ describe('operator CLI', () => {
       expect((await cli('event', 'publish', '59', 'bad ext!')).err).toMatch(/extension/);
     });
 
+    it('lists rejected events through the admin API\'s service: newest first, by tenant, paged', async () => {
+      const at = (s: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + s * 1000);
+      const a = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(0), reason: 'unknown tenant 4242', excerpt: '{"tenantId":4242}', tenantId: 4242 } });
+      const b = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(1), reason: 'invalid event: extension', excerpt: '{"tenantId":59}', tenantId: 59 } });
+      const c = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(2), reason: 'invalid event: tenantId', excerpt: '{"tenantId":"x"}', tenantId: null } });
+      const all = JSON.parse((await cli('rejected-events', 'list')).out);
+      expect(all.items.map((i: { id: string }) => i.id)).toEqual([c.id, b.id, a.id].map(String));
+      expect(all.items[1]).toEqual({ id: String(b.id), receivedAt: at(1).toISOString(), reason: 'invalid event: extension', tenantId: 59, excerpt: '{"tenantId":59}' });
+      expect(JSON.parse((await cli('rejected-events', 'list', '--tenant', '59')).out).items.map((i: { id: string }) => i.id)).toEqual([String(b.id)]);
+      const first = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1')).out);
+      expect(first.items.map((i: { id: string }) => i.id)).toEqual([String(c.id)]);
+      const second = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1', '--cursor', first.nextCursor)).out);
+      expect(second).toEqual({ items: [expect.objectContaining({ id: String(b.id) })], nextCursor: null });
+      for (const [flag, value, field] of [['--since', 'yesterday', /since/], ['--tenant', 'x', /tenantId/], ['--limit', '0', /limit/], ['--cursor', 'bm9wZQ', /cursor/]] as const) {
+        const r = await cli('rejected-events', 'list', flag, value);
+        expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: expect.stringMatching(field) });
+      }
+    });
+
     it('shows the queues', async () => {
       const r = await cli('queues');
       expect(r.code).toBe(0);

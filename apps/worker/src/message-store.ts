@@ -4,7 +4,8 @@ import { Batcher, ItemFailure, type BatcherOptions } from '@pbx-sms/core';
 /** The Message writes the job handlers make. */
 export interface MessageStore {
   insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef>;
-  insertRejectedEvent(reason: string, excerpt: string): Promise<void>;
+  /** `tenantId`: the payload's, when it had a parseable one. */
+  insertRejectedEvent(reason: string, excerpt: string, tenantId: number | null): Promise<void>;
   claimForSend(messageId: string): Promise<ClaimedMessage | null>;
   finishAttempt(f: AttemptFinish): Promise<void>;
 }
@@ -74,8 +75,8 @@ export class BatchedMessageStore implements MessageStore {
     return (await this.writes.submit({ insert: m }))!;
   }
 
-  insertRejectedEvent(reason: string, excerpt: string): Promise<void> {
-    return this.repo.insertRejectedEvent(reason, excerpt);
+  insertRejectedEvent(reason: string, excerpt: string, tenantId: number | null): Promise<void> {
+    return this.repo.insertRejectedEvent(reason, excerpt, tenantId);
   }
 
   claimForSend(messageId: string): Promise<ClaimedMessage | null> {

@@ -14,6 +14,7 @@ import { inlineSender, sendBackoffStrategy, sendSmsHandler } from './jobs/send-s
 import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { Reconciler, type ReconcileResult } from './reconciler';
+import { Housekeeping, type HousekeepingResult } from './housekeeping';
 import { instrumentProvider, metricsObserver } from './metrics';
 import { TenantConfigCache } from './tenant-config.cache';
 
@@ -29,6 +30,8 @@ export interface WorkerDeps {
   bullmq?: { lockDuration?: number; stalledInterval?: number; maxStalledCount?: number };
   /** Default true. */
   reconciler?: boolean;
+  /** Default true: the periodic retention pass (housekeeping.ts). */
+  housekeeping?: boolean;
   /** Default: a registry of its own, served at /metrics. */
   metrics?: Metrics;
   /**
@@ -47,6 +50,7 @@ export interface WorkerHandle {
   configCache: TenantConfigCache;
   metrics: Metrics;
   reconcileOnce(): Promise<ReconcileResult>;
+  housekeepOnce(): Promise<HousekeepingResult>;
   /** Stop taking jobs, let active ones finish (up to SHUTDOWN_TIMEOUT_MS), close every connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -179,6 +183,14 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
     afterMs: config.RECONCILE_AFTER_MS,
   });
   if (deps.reconciler !== false) reconciler.start();
+  const housekeeping = new Housekeeping({
+    db: pool,
+    logger,
+    intervalMs: config.HOUSEKEEPING_INTERVAL_MS,
+    rejectedEventRetentionDays: config.REJECTED_EVENT_RETENTION_DAYS,
+    messageRetentionDays: config.MESSAGE_RETENTION_DAYS,
+  });
+  if (deps.housekeeping !== false) housekeeping.start();
 
   let draining = false;
   const ops = await startOpsServer({
@@ -202,7 +214,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const close = () =>
     (closing ??= (async () => {
       draining = true;
-      await reconciler.stop();
+      await Promise.all([reconciler.stop(), housekeeping.stop()]);
       // Stop taking jobs, then give the active ones SHUTDOWN_TIMEOUT_MS to finish.
       await Promise.all([voicemailWorker.pause(true), sendWorker.pause(true)]);
       const finished = await active.idle(config.SHUTDOWN_TIMEOUT_MS);
@@ -220,5 +232,5 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
       logger.info({ graceful: finished }, 'worker stopped');
     })());
 
-  return { port: ops.port, ops, configCache, metrics, reconcileOnce: () => reconciler.runOnce(true), close };
+  return { port: ops.port, ops, configCache, metrics, reconcileOnce: () => reconciler.runOnce(true), housekeepOnce: () => housekeeping.runOnce(), close };
 }

@@ -129,12 +129,26 @@ describe('voicemail events', () => {
     expect(row?.reason).toMatch(/^invalid event: .*eventId.*tenantId/);
     expect(row?.excerpt).toContain('"extension":"1001"');
     expect(row?.excerpt).not.toMatch(/2015550150|201 555 0150/);
+    expect(row?.tenantId).toBeNull();
+  });
+
+  it.each([
+    ['a numeric tenantId', 59, 59],
+    ['a tenantId string of digits', '61', 61],
+    ['an out-of-range tenantId', 2_147_483_648, null],
+  ])('a malformed event with %s keeps the tenant it named, for filtering', async (_what, tenantId, stored) => {
+    // Letters only: digit runs in an excerpt are masked as phone-like.
+    const marker = `marker-${Math.random().toString(36).replace(/[^a-z]/g, '')}`;
+    await producer.voicemailQueue.add('voicemail.received', { tenantId, extension: 'no spaces allowed', note: marker });
+    const row = await waitFor('rejection', async () => (await t.db.prisma.rejectedEvent.findMany()).find((r) => r.excerpt.includes(marker)));
+    expect(row.tenantId).toBe(stored);
   });
 
   it('an event for an unknown tenant is recorded as rejected and creates no Message', async () => {
     const event = voicemailEvent({ tenantId: 4242 });
     await producer.publishVoicemailEvent(event);
-    await waitFor('rejection', async () => (await t.db.prisma.rejectedEvent.findMany()).find((r) => r.reason === 'unknown tenant 4242'));
+    const row = await waitFor('rejection', async () => (await t.db.prisma.rejectedEvent.findMany()).find((r) => r.reason === 'unknown tenant 4242'));
+    expect(row.tenantId).toBe(4242);
     expect(await t.db.prisma.message.count({ where: { tenantId: 4242 } })).toBe(0);
   });
 

@@ -53,6 +53,12 @@ export const workerSchema = commonSchema.extend({
   /** BullMQ job lock and stalled-job check; a crashed replica's jobs return after about this long. */
   BULLMQ_LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
   BULLMQ_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
+  /** Housekeeping (retention below): how often each worker runs a pass. */
+  HOUSEKEEPING_INTERVAL_MS: int(1_000, 86_400_000).default(3_600_000),
+  /** Rejected voicemail events older than this are deleted. */
+  REJECTED_EVENT_RETENTION_DAYS: int(1, 36_500).default(30),
+  /** Unset: keep forever. Set: terminal messages older than this lose their body and numbers. */
+  MESSAGE_RETENTION_DAYS: int(1, 36_500).optional(),
 });
 
 export const cliSchema = commonSchema;

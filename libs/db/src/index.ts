@@ -13,3 +13,5 @@ export * from './api-key.repository';
 export * from './accept-message';
 export * from './idempotency.repository';
 export * from './message-history.repository';
+export * from './rejected-events.service';
+export * from './retention.repository';

@@ -184,8 +184,8 @@ export class MessageRepository {
     };
   }
 
-  async insertRejectedEvent(reason: string, excerpt: string): Promise<void> {
-    await this.db.query('INSERT INTO rejected_events (reason, excerpt) VALUES ($1, $2)', [reason, excerpt]);
+  async insertRejectedEvent(reason: string, excerpt: string, tenantId: number | null = null): Promise<void> {
+    await this.db.query('INSERT INTO rejected_events (reason, excerpt, tenant_id) VALUES ($1, $2, $3)', [reason, excerpt, tenantId]);
   }
 
   /**

@@ -6,3 +6,4 @@
 export * from './connection';
 export * from './message.repository';
 export * from './tenant-config.pg';
+export * from './retention.repository';

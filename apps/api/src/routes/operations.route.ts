@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DiagnosticsService, extensionName, MessageOpsService, tenantIdParam } from '@pbx-sms/db';
+import { DiagnosticsService, extensionName, MessageOpsService, RejectedEventsService, rejectedEventsPage, rejectedEventsQuery, tenantIdParam } from '@pbx-sms/db';
 import type { ApiDeps } from '../deps';
 import { requireAdmin } from './admin-auth';
 
@@ -19,6 +19,7 @@ const tags = ['operations'];
 export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   const diagnostics = new DiagnosticsService(deps.prisma);
   const ops = new MessageOpsService(deps.prisma, (job) => deps.producer.requeueSend(job));
+  const rejected = new RejectedEventsService(deps.prisma);
   app.addHook('onRequest', requireAdmin(deps.config.ADMIN_TOKEN));
 
   app.get(
@@ -57,6 +58,21 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async 
 
   app.get('/api/admin/messages/failed', { schema: { tags, security, summary: 'Failed messages, newest first', querystring: failedQuery } }, async (req) =>
     ops.listFailed({ ...req.query, since: req.query.since ? new Date(req.query.since) : undefined, until: req.query.until ? new Date(req.query.until) : undefined }),
+  );
+
+  app.get(
+    '/api/admin/rejected-events',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Voicemail events that failed the schema or named an unknown tenant, newest first',
+        description: 'Filter by the tenant the payload named (when it had a parseable tenantId) and by time received (since inclusive); follow `nextCursor` for the next page.',
+        querystring: rejectedEventsQuery,
+        response: { 200: rejectedEventsPage },
+      },
+    },
+    async (req) => rejected.list(req.query),
   );
 
   app.post(

@@ -1,3 +1,4 @@
+import type { Command } from '../command';
 import type { CliContext } from '../context';
 
 export const DEMO = { tenantId: 59, sender: '+14165550100', extension: '1001', extensionNumber: '+14165551234' } as const;
@@ -7,7 +8,7 @@ export const DEMO = { tenantId: 59, sender: '+14165550100', extension: '1001', e
  * SMS-enabled sender, voicemail and API enabled, extension 1001 → +14165551234, and a new
  * API key (sms:send and events:publish) printed each run.
  */
-export async function seedDemoCommand(ctx: CliContext): Promise<void> {
+async function seedDemo(ctx: CliContext): Promise<void> {
   const admin = ctx.admin;
   await admin.putTenant(DEMO.tenantId, { name: 'Demo tenant', timeZone: 'America/Toronto' });
   await admin.putNumber(DEMO.tenantId, DEMO.sender, { smsEnabled: true });
@@ -17,3 +18,8 @@ export async function seedDemoCommand(ctx: CliContext): Promise<void> {
   ctx.print(`demo tenant ${DEMO.tenantId}: sender ${DEMO.sender}, extension ${DEMO.extension} -> ${DEMO.extensionNumber}`);
   ctx.print(`API key (shown once): ${key.key}`);
 }
+
+export const seedDemoCommand: Command = {
+  options: [],
+  actions: { '': { args: '', help: 'create demo tenant 59 and print a new API key', needs: ['postgres'], run: seedDemo } },
+};

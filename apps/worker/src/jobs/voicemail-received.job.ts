@@ -39,6 +39,16 @@ export function redactedExcerpt(data: unknown): string {
 }
 
 /**
+ * The tenant a payload names, when it can be read as one (an integer, or a string of digits, in
+ * the tenant id range), so operators can filter rejected events by tenant; else null.
+ */
+export function payloadTenantId(data: unknown): number | null {
+  const raw = data !== null && typeof data === 'object' ? (data as { tenantId?: unknown }).tenantId : undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 2_147_483_647 ? n : null;
+}
+
+/**
  * `voicemail-events` → one Message per (tenant, eventId). A malformed event or an unknown
  * tenant becomes a RejectedEvent row and the job completes (never retried, never a crash).
  * Otherwise rules 5, 6 and 8 decide: blocked → a `skipped` Message (something switched off)
@@ -59,13 +69,13 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
     const parsed = voicemailEventSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = `invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-      await deps.messages.insertRejectedEvent(redactText(reason).slice(0, 1000), redactedExcerpt(job.data));
+      await deps.messages.insertRejectedEvent(redactText(reason).slice(0, 1000), redactedExcerpt(job.data), payloadTenantId(job.data));
       return done({ outcome: 'rejected', errorCode: 'invalid_request' });
     }
     const event = parsed.data;
     const tenant = await deps.config.tenant(event.tenantId);
     if (!tenant) {
-      await deps.messages.insertRejectedEvent(`unknown tenant ${event.tenantId}`, redactedExcerpt(job.data));
+      await deps.messages.insertRejectedEvent(`unknown tenant ${event.tenantId}`, redactedExcerpt(job.data), event.tenantId);
       return done({ outcome: 'rejected', tenantId: event.tenantId, errorCode: 'not_found' });
     }
     const ext = await deps.config.extension(event.tenantId, event.extension);
