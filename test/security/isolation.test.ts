@@ -17,11 +17,11 @@ beforeAll(async () => {
   t = await startTestApi('isolation', { API_KEY_RATE_PER_SEC: '1000000' });
   key59 = await setupTenant(t, 59, { permissions: ['sms:send', 'events:publish'] });
   key60 = await setupTenant(t, 60, { permissions: ['sms:send', 'events:publish'] });
-  eventsOnly59 = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: { permissions: ['events:publish'] }, headers: admin })).json().key;
+  eventsOnly59 = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: { permissions: ['events:publish'] }, headers: admin })).json<{ key: string }>().key;
   // Tenant 60 has an extension 2002 that tenant 59 does not.
   await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/60/extensions/2002', payload: { smsNotifications: true, smsNumber: '+12015550150' }, headers: admin });
   const sent = await t.app.inject({ method: 'POST', url: '/api/sms/send', headers: { 'x-api-key': key60 }, payload: { to: DEST, message: 'tenant 60 secret text' } });
-  message60 = sent.json().id;
+  message60 = sent.json<{ id: string }>().id;
 });
 afterAll(async () => {
   process.stdout.write(`isolation matrix: ${refused.length} foreign or bad-key requests, all refused\n`);
@@ -56,14 +56,14 @@ describe('tenant isolation matrix: tenant 59\'s key against tenant 60', () => {
     const before = await t.db.prisma.message.count();
     const res = await t.app.inject(opts as never);
     expect(res.statusCode).toBe(status);
-    expect(res.json().code).toBe(code);
+    expect(res.json<{ code: string }>().code).toBe(code);
     expect(await t.db.prisma.message.count()).toBe(before);
     refused.push(c[0]);
   });
 
   it('the history shows only the tenant\'s own messages', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/sms/messages?limit=500', headers: { 'x-api-key': key59 } });
-    expect(res.json().items.map((m: { id: string }) => m.id)).not.toContain(message60);
+    expect(res.json<{ items: { id: string }[] }>().items.map((m: { id: string }) => m.id)).not.toContain(message60);
   });
 });
 
@@ -87,11 +87,11 @@ describe('keys', () => {
   it('refuses a key without sms:send with 403', async () => {
     const res = await send({ 'x-api-key': eventsOnly59 });
     expect(res.statusCode).toBe(403);
-    expect(res.json().code).toBe('forbidden');
+    expect(res.json<{ code: string }>().code).toBe('forbidden');
   });
 
   it('refuses a revoked key everywhere at once', async () => {
-    const created = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: { permissions: ['sms:send'] }, headers: admin })).json();
+    const created = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: { permissions: ['sms:send'] }, headers: admin })).json<{ id: string; key: string }>();
     expect((await send({ 'x-api-key': created.key })).statusCode).toBe(202);
     await t.app.inject({ method: 'DELETE', url: `/api/admin/tenants/59/api-keys/${created.id}`, headers: admin });
     expect((await send({ 'x-api-key': created.key })).statusCode).toBe(401);

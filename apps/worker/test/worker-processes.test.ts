@@ -75,6 +75,8 @@ describe('worker processes', () => {
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     // Both replicas did part of the work.
     const sentBy = (c: ChildWorker) => c.lines.filter((l) => l.queue === 'sms-send' && l.outcome === 'sent').length;
+    // Their log lines arrive over pipes a little after the rows are written.
+    await waitFor('every outcome logged', async () => sentBy(a) + sentBy(b) >= 300, 10_000).catch(() => undefined);
     expect(sentBy(a)).toBeGreaterThan(0);
     expect(sentBy(b)).toBeGreaterThan(0);
     expect(sentBy(a) + sentBy(b)).toBe(300);
