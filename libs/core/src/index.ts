@@ -7,7 +7,6 @@ export * from './template';
 export * from './api-key';
 export * from './backoff';
 export * from './provider-error';
-export * from './segments-quick';
 export * from './action-params';
 export * from './batcher';
 export * from './warm-up';
