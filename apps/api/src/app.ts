@@ -7,7 +7,7 @@ import type { ApiDeps } from './deps';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
-import { actionRoutes } from './routes/action.route';
+import { actionRoutes } from './action/action.route';
 import { smsRoutes } from './routes/sms.route';
 import { eventsRoutes } from './routes/events.route';
 import { createPublicServices } from './public-services';

@@ -1,12 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, decodeBase64Text, evaluateRules, normalizeToNumber, parseActionParams, parseServerParam } from '@pbx-sms/core';
+import { AppError, evaluateRules, normalizeToNumber } from '@pbx-sms/core';
 import { authenticateApiKey, requirePermission } from '../auth/request-auth';
 import type { PublicServices } from '../public-services';
 import { sendJsonText } from '../reply';
 import { acceptedBody } from '../services/idempotency.service';
 import { refusal } from '../services/rule-refusal';
-import { acceptedResponse, actionParams, errorResponses } from './public.schemas';
+import { acceptedResponse, actionParams, errorResponses } from '../routes/public.schemas';
+import { parseActionParams, parseServerParam } from './action-params';
+import { decodeBase64Text } from './base64';
 
 
 /**
