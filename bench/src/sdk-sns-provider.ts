@@ -2,9 +2,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { classifyProviderFailure } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
-import { ProviderError, type SmsProvider, type SmsRequest, type SmsResult, type SnsProviderOptions } from '@pbx-sms/sms';
+import { classifyProviderFailure, ProviderError, type SmsProvider, type SmsRequest, type SmsResult, type SnsProviderOptions } from '@pbx-sms/sms';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
 

@@ -7,13 +7,17 @@ import type { ApiDeps } from './deps';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './http-errors';
 import { adminRoutes } from './routes/admin.route';
 import { healthRoutes } from './routes/health.route';
-import { actionRoutes } from './routes/action.route';
+import { actionRoutes } from './action/action.route';
 import { smsRoutes } from './routes/sms.route';
 import { eventsRoutes } from './routes/events.route';
-import { createPublicServices } from './public-services';
 import { operationsRoutes } from './routes/operations.route';
 import { metricsRoute } from './routes/metrics.route';
 import { lazyChildLoggerFactory } from './logging/lazy-child-logger';
+import { acceptSendPlugin } from './plugins/accept-send.plugin';
+import { apiKeyAuthPlugin } from './plugins/api-key-auth.plugin';
+import { configChangesPlugin } from './plugins/config-changes.plugin';
+import { idempotencyPlugin } from './plugins/idempotency.plugin';
+import { tenantConfigPlugin } from './plugins/tenant-config.plugin';
 
 /** Whether a string, or any key or string value up to 8 levels down, holds a NUL (no allocation: runs on every request). */
 function containsNul(value: unknown, depth = 0): boolean {
@@ -127,16 +131,22 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     done();
   });
 
-  const services = createPublicServices(deps);
-  app.addHook('onClose', async () => services.close());
+  // What the public routes share, each plugin declaring what it needs.
+  const { config, pool, redis, producer, logger } = deps;
+  const cacheTtlMs = config.TENANT_CONFIG_TTL_MS;
+  await app.register(configChangesPlugin, { redis, queuePrefix: producer.prefix, cacheTtlMs });
+  await app.register(tenantConfigPlugin, { db: pool, cacheTtlMs });
+  await app.register(apiKeyAuthPlugin, { db: pool, redis, queuePrefix: producer.prefix, ratePerSec: config.API_KEY_RATE_PER_SEC, cacheTtlMs, logger });
+  await app.register(idempotencyPlugin, { db: pool });
+  await app.register(acceptSendPlugin, { db: pool, redis, producer, logger, metrics });
 
   await app.register(healthRoutes, { deps });
   await app.register(metricsRoute, { metrics, queues: [deps.producer.sendQueue, deps.producer.voicemailQueue], adminToken: deps.config.ADMIN_TOKEN });
   // Config written through this process's admin API is dropped from the caches at once.
-  await app.register(adminRoutes, { deps, onConfigChange: services.invalidateTenant });
+  await app.register(adminRoutes, { deps, onConfigChange: (tenantId) => app.configChanges.changed(tenantId) });
   await app.register(operationsRoutes, { deps });
-  await app.register(actionRoutes, { services });
-  await app.register(smsRoutes, { services });
-  await app.register(eventsRoutes, { services, deps });
+  await app.register(actionRoutes);
+  await app.register(smsRoutes, { db: pool });
+  await app.register(eventsRoutes, { deps });
   return app as unknown as FastifyInstance;
 }

@@ -9,3 +9,8 @@ export function sendJsonText(reply: { code(status: number): unknown }, status: n
   if (headers !== undefined) for (const [k, v] of Object.entries(headers)) void r.header(k, v);
   return r.code(status).type('application/json; charset=utf-8').send(json);
 }
+
+/** The 202 body of an accepted send (also stored and replayed for an Idempotency-Key). */
+export function acceptedBody(id: string): string {
+  return `{"id":"${id}","status":"queued"}`;
+}

@@ -13,32 +13,46 @@ export interface SegmentInfo {
   bytes: number;
 }
 
-// The library's own GSM-7 table (its internal module), so the fast path cannot drift from it.
-const UNICODE_TO_GSM = require('sms-segments-calculator/dist/libs/UnicodeToGSM').default as Record<number, number[] | undefined>;
+/**
+ * The GSM 03.38 alphabet as UTF-16 code units, as sms-segments-calculator maps it: the basic set
+ * (one septet each) and the extension table (an escape and a septet each). A test checks every
+ * code unit against the library.
+ */
+const GSM7_BASIC =
+  '\n\r !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz¡£¤¥§¿ÄÅÆÇÉÑÖØÜßàäåæèéìñòöøùüΓΔΘΛΞΠΣΦΨΩ';
+const GSM7_EXTENSION = '\f[\\]^{|}~€';
+
+/** Septets per UTF-16 code unit: 0 when the code unit is not in the GSM-7 alphabet. */
+const SEPTETS = new Uint8Array(0x10000);
+for (let i = 0; i < GSM7_BASIC.length; i++) SEPTETS[GSM7_BASIC.charCodeAt(i)] = 1;
+for (let i = 0; i < GSM7_EXTENSION.length; i++) SEPTETS[GSM7_EXTENSION.charCodeAt(i)] = 2;
 
 /** Whether a UTF-16 code unit is in the GSM-7 alphabet (basic set or extension table). */
 export function isGsm7Char(codeUnit: number): boolean {
-  return UNICODE_TO_GSM[codeUnit] !== undefined;
+  return SEPTETS[codeUnit] !== 0;
 }
 
 /**
- * Fast path, exact for texts of single-septet GSM-7 characters only (no extension table, no CR,
- * which the library reads as part of a CRLF grapheme): the common case, where the library's
- * grapheme splitting costs ~60 µs a message on the API's hot path. Anything else goes to the library.
+ * Exact for texts of one-septet GSM-7 characters only (no extension table, no CR, which the
+ * library reads as part of a CRLF grapheme): the common case, which then skips the library's
+ * grapheme splitting (tens of µs a message). Null for anything else.
  */
 function measureBasicGsm(text: string): SegmentInfo | null {
   if (text.length === 0) return null;
+  let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 13 || UNICODE_TO_GSM[c]?.length !== 1) return null;
+    if (c === 13 || SEPTETS[c] !== 1) return null;
+    bytes += c < 0x80 ? 1 : 2;
   }
   const n = text.length;
-  return { segments: n <= 160 ? 1 : Math.ceil(n / 153), encoding: 'GSM-7', characters: n, bytes: Buffer.byteLength(text, 'utf8') };
+  return { segments: n <= 160 ? 1 : Math.ceil(n / 153), encoding: 'GSM-7', characters: n, bytes };
 }
 
+/** Segments, encoding, characters and UTF-8 bytes of a text, as sms-segments-calculator counts them. */
 export function measureMessage(text: string): SegmentInfo {
-  const fast = measureBasicGsm(text);
-  if (fast !== null) return fast;
+  const basic = measureBasicGsm(text);
+  if (basic !== null) return basic;
   const m = new SegmentedMessage(text, 'auto');
   return {
     segments: m.segmentsCount,

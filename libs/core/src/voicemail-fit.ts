@@ -1,6 +1,5 @@
 import { transliterate } from 'transliteration';
 import { MAX_SEGMENTS, MAX_UTF8_BYTES, isGsm7Char, measureMessage, type Encoding, type SegmentInfo } from './segments';
-import { measureMessageQuick } from './segments-quick';
 import { renderTemplate, type VoicemailFacts } from './template';
 
 /**
@@ -37,7 +36,7 @@ export interface FittedText {
 }
 
 export function templateBudget(template: string | null | undefined): TemplateBudget {
-  const info = measureMessageQuick(renderTemplate(template, BUDGET_FACTS));
+  const info = measureMessage(renderTemplate(template, BUDGET_FACTS));
   return { segments: Math.max(1, Math.min(MAX_SEGMENTS, info.segments)), encoding: info.encoding };
 }
 
@@ -75,7 +74,7 @@ type CallerPart = 'callerName' | 'callerId';
 
 function render(template: string | null | undefined, facts: VoicemailFacts): FittedText {
   const text = renderTemplate(template, facts);
-  return { text, info: measureMessageQuick(text), shortened: false };
+  return { text, info: measureMessage(text), shortened: false };
 }
 
 function within(info: SegmentInfo, budget: number): boolean {

@@ -1,4 +1,5 @@
 export * from './provider';
+export * from './provider-failure.classifier';
 export * from './local.provider';
 export * from './sns.provider';
 export * from './sns-query';

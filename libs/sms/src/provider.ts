@@ -1,4 +1,4 @@
-import type { ProviderFailureKind } from '@pbx-sms/core';
+import type { ProviderFailureKind } from './provider-failure.classifier';
 
 /** The port the worker sends through (DESIGN.md "SMS provider"). */
 export interface SmsRequest {

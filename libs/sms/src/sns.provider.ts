@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { classifyProviderFailure } from '@pbx-sms/core';
+import { classifyProviderFailure } from './provider-failure.classifier';
 import { redactText } from '@pbx-sms/observability';
 import { CachedCredentials, defaultCredentialChain, type CredentialProvider } from './aws-credentials';
 import { ProviderError, type SmsProvider, type SmsRequest, type SmsResult } from './provider';

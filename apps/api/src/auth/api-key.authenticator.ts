@@ -80,9 +80,4 @@ export class ApiKeyAuthenticator {
   invalidateTenant(tenantId: number): void {
     this.cache.deleteWhere((_prefix, record) => record === null || record.tenantId === tenantId);
   }
-
-  clear(): void {
-    this.cache.clear();
-    this.verified.clear();
-  }
 }

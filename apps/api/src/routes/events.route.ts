@@ -2,10 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '@pbx-sms/core';
 import { voicemailEventRecorded } from '@pbx-sms/db';
 import { voicemailEventSchema } from '@pbx-sms/queue';
-import { authenticateApiKey, requirePermission } from '../auth/request-auth';
-import type { PublicServices } from '../public-services';
-import { sendJsonText } from '../reply';
 import type { ApiDeps } from '../deps';
+import { assertQueueReachable } from '../queue-reachable';
+import { sendJsonText } from '../reply';
 import { hasAdminToken } from './admin-auth';
 import { errorResponses, eventQueuedResponse } from './public.schemas';
 
@@ -19,7 +18,7 @@ const DUPLICATE = '{"status":"duplicate"}';
  * is still in Redis. Auth: an API key with `events:publish` for the event's tenant, or the
  * admin token.
  */
-export const eventsRoutes: FastifyPluginAsyncZod<{ services: PublicServices; deps: ApiDeps }> = async (app, { services, deps }) => {
+export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
   app.post(
     '/api/events/voicemail',
     {
@@ -35,15 +34,14 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ services: PublicServices; dep
     async (req, reply) => {
       const event = req.body;
       if (!hasAdminToken(req, deps.config.ADMIN_TOKEN)) {
-        const key = await authenticateApiKey(services, req.headers['x-api-key']);
-        requirePermission(key, 'events:publish');
+        const key = await req.authenticateApiKey({ permission: 'events:publish' });
         if (key.tenantId !== event.tenantId) throw new AppError('forbidden', 'tenantId: must be this API key\'s tenant');
       }
-      services.acceptance.assertQueueReachable();
+      assertQueueReachable(deps.redis);
 
       // The Message row is the real dedup (workers insert it under a unique (tenant, eventId));
       // without Postgres the event is still queued, and the worker ignores it if it was seen.
-      const recorded = await voicemailEventRecorded(services.db, event.tenantId, event.eventId).catch((err: unknown) => {
+      const recorded = await voicemailEventRecorded(deps.pool, event.tenantId, event.eventId).catch((err: unknown) => {
         req.log.warn({ err }, 'could not check the event against the message log; queueing it');
         return false;
       });

@@ -1,12 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, evaluateRules, renderTemplate } from '@pbx-sms/core';
-import { findTenantMessage, listTenantMessages, decodeCursor, type MessageStatusView } from '@pbx-sms/db';
+import { AppError } from '@pbx-sms/core';
+import { findTenantMessage, listTenantMessages, decodeCursor, type MessageStatusView, type SqlRunner } from '@pbx-sms/db';
 import { randomUUID } from 'node:crypto';
-import { authenticateApiKey, requirePermission } from '../auth/request-auth';
-import type { PublicServices } from '../public-services';
-import { sendJsonText } from '../reply';
-import { acceptedBody, IdempotencyService } from '../services/idempotency.service';
-import { refusal } from '../services/rule-refusal';
+import { acceptedBody, sendJsonText } from '../reply';
+import { IdempotencyService } from '../send/idempotency.service';
 import { acceptedResponse, errorResponses, historyQuery, historyResponse, messageParams, messageStatusResponse, sendBody, voicemailNotificationBody } from './public.schemas';
 
 function statusView(m: MessageStatusView) {
@@ -29,9 +26,10 @@ const security = [{ apiKey: [] }];
 /**
  * The REST side of the public API (DESIGN.md "Interfaces"): send, voicemail notification and
  * message status, authenticated by `X-API-Key`. Rules in the documented order: shape (schema
- * validation, before the handler), key, scope, then steps 4–8 through evaluateRules.
+ * validation, before the handler), key and scope (`request.authenticateApiKey`), then steps 4–8
+ * (`app.acceptSend`). `db` reads the tenant's messages.
  */
-export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = async (app, { services }) => {
+export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, { db }) => {
   app.post(
     '/api/sms/send',
     {
@@ -47,28 +45,24 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
     },
     async (req, reply) => {
       const idemKey = IdempotencyService.parseKey(req.headers['idempotency-key']);
-      const key = await authenticateApiKey(services, req.headers['x-api-key']);
-      requirePermission(key, 'sms:send');
+      const key = await req.authenticateApiKey({ permission: 'sms:send' });
       const { to, message } = req.body;
       const id = randomUUID();
 
       if (idemKey !== undefined) {
-        const outcome = await services.idempotency.begin(key.tenantId, idemKey, IdempotencyService.requestHash(['sms.send', to, message]), id);
+        const outcome = await app.idempotency.begin(key.tenantId, idemKey, IdempotencyService.requestHash(['sms.send', to, message]), id);
         if (outcome.kind === 'replay') return sendJsonText(reply, outcome.status, outcome.body, { 'idempotent-replayed': 'true' });
       }
       try {
-        const tenant = await services.configs.tenant(key.tenantId);
-        const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to, text: message });
-        if (!decision.allowed) throw refusal(decision, { to: 'to', body: 'message' });
-        await services.acceptance.accept({ id, tenantId: key.tenantId, kind: 'api', source: 'rest', from: tenant.sender!.e164, to, body: message, extension: null });
+        await app.acceptSend(key.tenantId, { kind: 'api', source: 'rest', to, text: message, fields: { to: 'to', body: 'message' }, id });
       } catch (err) {
-        if (idemKey !== undefined) await services.idempotency.release(key.tenantId, idemKey);
+        if (idemKey !== undefined) await app.idempotency.release(key.tenantId, idemKey);
         throw err;
       }
       const body = acceptedBody(id);
       if (idemKey !== undefined) {
         // The message is accepted whatever happens here; a record left in progress is recovered later.
-        await services.idempotency.complete(key.tenantId, idemKey, 202, body).catch((err: unknown) => req.log.warn({ err }, 'could not record the idempotent answer'));
+        await app.idempotency.complete(key.tenantId, idemKey, 202, body).catch((err: unknown) => req.log.warn({ err }, 'could not record the idempotent answer'));
       }
       return sendJsonText(reply, 202, body);
     },
@@ -88,22 +82,9 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
       },
     },
     async (req, reply) => {
-      const key = await authenticateApiKey(services, req.headers['x-api-key']);
-      requirePermission(key, 'sms:send');
+      const key = await req.authenticateApiKey({ permission: 'sms:send' });
       const { extension, message } = req.body;
-      const [tenant, ext] = await Promise.all([services.configs.tenant(key.tenantId), services.configs.extension(key.tenantId, extension)]);
-      const text = message ?? renderTemplate(tenant.voicemailTemplate, { extension, timeZone: tenant.timeZone });
-      const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'api', extension, text }, ext);
-      if (!decision.allowed) throw refusal(decision, { to: 'extension', body: 'message' });
-      const id = await services.acceptance.accept({
-        tenantId: key.tenantId,
-        kind: 'voicemail',
-        source: 'rest',
-        from: tenant.sender!.e164,
-        to: ext!.smsNumber!,
-        body: text,
-        extension,
-      });
+      const id = await app.acceptSend(key.tenantId, { kind: 'voicemail', source: 'rest', extension, text: message, fields: { to: 'extension', body: 'message' } });
       return sendJsonText(reply, 202, acceptedBody(id));
     },
   );
@@ -121,8 +102,8 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
       },
     },
     async (req) => {
-      const key = await authenticateApiKey(services, req.headers['x-api-key'], { readOnly: true });
-      const m = await findTenantMessage(services.db, key.tenantId, req.params.id);
+      const key = await req.authenticateApiKey({ readOnly: true });
+      const m = await findTenantMessage(db, key.tenantId, req.params.id);
       if (m === null) throw new AppError('not_found', 'Message not found');
       return statusView(m);
     },
@@ -141,10 +122,10 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
       },
     },
     async (req) => {
-      const key = await authenticateApiKey(services, req.headers['x-api-key'], { readOnly: true });
+      const key = await req.authenticateApiKey({ readOnly: true });
       const { status, since, until, cursor, limit } = req.query;
       if (cursor !== undefined && decodeCursor(cursor) === null) throw new AppError('invalid_request', 'cursor: not a cursor this API returned');
-      const page = await listTenantMessages(services.db, key.tenantId, {
+      const page = await listTenantMessages(db, key.tenantId, {
         status,
         since: since ? new Date(since) : undefined,
         until: until ? new Date(until) : undefined,

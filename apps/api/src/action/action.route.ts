@@ -1,12 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, decodeBase64Text, evaluateRules, normalizeToNumber, parseActionParams, parseServerParam } from '@pbx-sms/core';
-import { authenticateApiKey, requirePermission } from '../auth/request-auth';
-import type { PublicServices } from '../public-services';
-import { sendJsonText } from '../reply';
-import { acceptedBody } from '../services/idempotency.service';
-import { refusal } from '../services/rule-refusal';
-import { acceptedResponse, actionParams, errorResponses } from './public.schemas';
+import { AppError, normalizeToNumber } from '@pbx-sms/core';
+import { acceptedBody, sendJsonText } from '../reply';
+import { acceptedResponse, actionParams, errorResponses } from '../routes/public.schemas';
+import { parseActionParams, parseServerParam } from './action-params';
+import { decodeBase64Text } from './base64';
 
 
 /**
@@ -26,7 +24,7 @@ const description = [
  * `GET|POST /?action=pbxware.sms.send_message&apikey=&server=&to_number=&body=` (SPEC.md
  * "Example 1", DESIGN.md "Action API parameters").
  */
-export const actionRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = async (app, { services }) => {
+export const actionRoutes: FastifyPluginAsyncZod = async (app) => {
   // SPEC.md's callers send `Content-Type: application/json` with the parameters in the query
   // string and no body: here an empty JSON body is no body. (A form body parses to no
   // parameters already.) The parser is this plugin's own: /api/sms/send still refuses it.
@@ -45,20 +43,20 @@ export const actionRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> =
     const p = parsed.params;
 
     // 2. Key (and its rate limit). 3. Scope: sms:send, and server must be the key's tenant.
-    const key = await authenticateApiKey(services, p.apiKey);
-    requirePermission(key, 'sms:send');
+    const key = await req.authenticateApiKey({ permission: 'sms:send' }, p.apiKey ?? null);
     if (parseServerParam(p.server) !== key.tenantId) {
       throw new AppError('forbidden', p.server === undefined ? 'server: is missing; it must be this API key\'s tenant id' : 'server: must be this API key\'s tenant id');
     }
 
     // 4–8. The tenant's configuration and the fields.
-    const tenant = await services.configs.tenant(key.tenantId);
-    const to = normalizeToNumber(p.toNumber ?? '');
-    const text = p.body === undefined ? null : decodeBase64Text(p.body);
-    const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to, text });
-    if (!decision.allowed) throw refusal(decision, { to: 'to_number', body: 'body' }, { to: p.toNumber !== undefined, body: p.body !== undefined });
-
-    const id = await services.acceptance.accept({ tenantId: key.tenantId, kind: 'api', source: 'action', from: tenant.sender!.e164, to, body: text!, extension: null });
+    const id = await app.acceptSend(key.tenantId, {
+      kind: 'api',
+      source: 'action',
+      to: normalizeToNumber(p.toNumber ?? ''),
+      text: p.body === undefined ? null : decodeBase64Text(p.body),
+      fields: { to: 'to_number', body: 'body' },
+      present: { to: p.toNumber !== undefined, body: p.body !== undefined },
+    });
     return sendJsonText(reply, 202, acceptedBody(id));
   };
 

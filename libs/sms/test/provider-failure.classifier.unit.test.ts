@@ -1,4 +1,4 @@
-import { classifyProviderFailure, type ProviderFailureFacts } from '@pbx-sms/core';
+import { classifyProviderFailure, type ProviderFailureFacts } from '@pbx-sms/sms';
 
 describe('classifyProviderFailure', () => {
   it.each<[string, ProviderFailureFacts, 'transient' | 'permanent', string]>([

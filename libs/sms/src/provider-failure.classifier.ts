@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors';
+import type { ErrorCode } from '@pbx-sms/core';
 
 /**
  * Classifies an SMS provider's failure (DESIGN.md "Verified facts", SNS): transient failures

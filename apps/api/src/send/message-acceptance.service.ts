@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppError, Batcher, ItemFailure, measureMessage } from '@pbx-sms/core';
+import { Batcher, ItemFailure, measureMessage } from '@pbx-sms/core';
 import { deleteUnsentMessages, insertAcceptedMessages, type AcceptedMessage, type SqlRunner } from '@pbx-sms/db';
 import type { Logger } from '@pbx-sms/observability';
 import type { QueueProducer } from '@pbx-sms/queue';
 import { isUnavailableError } from '../http-errors';
+import { assertQueueReachable, queueUnavailable } from '../queue-reachable';
 
-/** What a route accepts: the row less what acceptance computes (segments, encoding) and, optionally, the id. */
+/** What is accepted: the row less what acceptance computes (segments, encoding) and, optionally, the id. */
 export type MessageToAccept = Omit<AcceptedMessage, 'id' | 'segments' | 'encoding'> & {
   /** A pre-chosen id (idempotency promises it before the row exists); a new UUID otherwise. */
   id?: string;
@@ -21,9 +22,7 @@ export const MAX_BATCH = 100;
  * the next batch when it finishes (group commit): a commit costs Postgres ~0.2 ms of CPU and
  * the API a round trip whatever the batch size, so under load a few
  * large batches cost far less than many small ones, and at low load a message still goes out in
- * the turn it arrives. One (was 2): with two, about a third of the batches under load were of
- * 1–3 rows (a free slot sends what little has arrived); with one, batches average ~21 rows
- * instead of ~16 and the API spends less CPU per request, p99 unchanged (docs/performance.md).
+ * the turn it arrives. docs/performance.md "Ingest" has the measurements behind one.
  */
 export const MAX_INSERTS_IN_FLIGHT = 1;
 /**
@@ -41,8 +40,6 @@ export const INSERT_SLOT_MS = 25;
  * does not hold the batches behind it: each still answers 503 after ENQUEUE_TIMEOUT_MS.
  */
 export const MAX_ENQUEUES_IN_FLIGHT = 2;
-
-const QUEUE_DOWN = 'The message queue is unavailable, retry later';
 
 function timeout(ms: number): { promise: Promise<never>; cancel(): void } {
   let timer: NodeJS.Timeout | undefined;
@@ -82,19 +79,9 @@ export class MessageAcceptance {
     this.enqueues = new Batcher((rows) => this.enqueue(rows), { maxBatch: MAX_BATCH, maxInFlight: MAX_ENQUEUES_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
   }
 
-  /** Whether the queue's Redis connection is up (a cheap local check, no round trip). */
-  queueReachable(): boolean {
-    return this.redis.status === 'ready';
-  }
-
-  /** Throws AppError('unavailable') when the queue's Redis connection is not up. */
-  assertQueueReachable(): void {
-    if (!this.queueReachable()) throw new AppError('unavailable', QUEUE_DOWN);
-  }
-
   /** Writes and enqueues the message; answers its id. */
   async accept(m: MessageToAccept): Promise<string> {
-    this.assertQueueReachable();
+    assertQueueReachable(this.redis);
     const id = m.id ?? randomUUID();
     const info = measureMessage(m.body);
     const row: AcceptedMessage = {
@@ -135,7 +122,7 @@ export class MessageAcceptance {
       return rows.map(() => undefined);
     } catch (err) {
       const withdrawn = await this.withdraw(rows, err);
-      return rows.map((r) => (withdrawn.has(r.id) ? new ItemFailure(new AppError('unavailable', QUEUE_DOWN, { cause: err })) : undefined));
+      return rows.map((r) => (withdrawn.has(r.id) ? new ItemFailure(queueUnavailable(err)) : undefined));
     } finally {
       guard.cancel();
     }

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors';
+import type { ErrorCode } from '@pbx-sms/core';
 
 /**
  * The PBXware action API's parameters (DESIGN.md "Action API parameters"): `action`, `apikey`,

@@ -1,4 +1,4 @@
-import { decodeBase64Text } from '@pbx-sms/core';
+import { decodeBase64Text } from '../src/action/base64';
 
 /**
  * The action API's `body` as real tools print it. The encoded strings are the literal output

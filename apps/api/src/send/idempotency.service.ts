@@ -10,6 +10,7 @@ import {
   type ClaimInput,
   type SqlRunner,
 } from '@pbx-sms/db';
+import { acceptedBody } from '../reply';
 
 /** Records are kept (and answers replayed) for 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -25,11 +26,6 @@ export type IdempotencyOutcome =
   | { kind: 'claimed' }
   /** The first request's answer, to be sent again as it is. */
   | { kind: 'replay'; status: number; body: string };
-
-/** The stored answer a claimed request will give on success: the 202 body with the promised id. */
-export function acceptedBody(id: string): string {
-  return `{"id":"${id}","status":"queued"}`;
-}
 
 /**
  * `Idempotency-Key` on REST send (per tenant, 24 h): the same key with the same request
@@ -59,6 +55,7 @@ export class IdempotencyService {
   }
 
   async begin(tenantId: number, key: string, requestHash: string, messageId: string): Promise<IdempotencyOutcome> {
+    // The stored answer a claimed request will give on success: the 202 body with the promised id.
     const claim: ClaimInput = { tenantId, key, requestHash, pendingBody: acceptedBody(messageId), ttlMs: IDEMPOTENCY_TTL_MS };
     const deadline = Date.now() + this.waitMs;
     let delay = 10;

@@ -1,4 +1,4 @@
-import { parseActionParams, parseServerParam, SEND_MESSAGE_ACTION } from '@pbx-sms/core';
+import { parseActionParams, parseServerParam, SEND_MESSAGE_ACTION } from '../src/action/action-params';
 
 const action = SEND_MESSAGE_ACTION;
 
