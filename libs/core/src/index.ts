@@ -12,3 +12,4 @@ export * from './action-params';
 export * from './batcher';
 export * from './warm-up';
 export * from './voicemail-fit';
+export * from './outcome';
