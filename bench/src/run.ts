@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AdminService, createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
-import { QueueProducer, voicemailJobOptions, type VoicemailEvent } from '@pbx-sms/queue';
+import { JOBS, QueueProducer, jobOptions, type VoicemailEvent } from '@pbx-sms/queue';
 import { FakeSnsServer } from '@pbx-sms/testing';
 import { backendCpuMeter, cpuMeter, load, percentile, round, sampleRss, spawnNode, stop } from './measure';
 
@@ -149,7 +149,7 @@ async function barePipeline(f: Fixture, fakeUrl: string, events: VoicemailEvent[
     const backends = await backendCpuMeter(backendsOf(f, 'pbx-sms-bench-bare-pipeline'));
     const tFirst = Date.now();
     for (let i = 0; i < events.length; i += 500) {
-      await queue.addBulk(events.slice(i, i + 500).map((data) => ({ name: 'voicemail.received', data, opts: voicemailJobOptions(data) })));
+      await queue.addBulk(events.slice(i, i + 500).map((data) => ({ name: JOBS.voicemailReceived.name, data, opts: jobOptions(JOBS.voicemailReceived, data) })));
     }
     await fake.waitForPublishes(events.length, 600_000);
     const lastCall = Math.max(...fake.published.map((r) => r.receivedAt));

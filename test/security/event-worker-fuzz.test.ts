@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Queue } from 'bullmq';
 import { JOB_NAMES, QUEUES, voicemailEventSchema } from '@pbx-sms/queue';
-import type { WorkerHandle } from '../../apps/worker/src/worker';
+import type { WorkerHandle } from '../../apps/worker/src/main';
 import { capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed } from '../../apps/worker/test/helpers';
 import { shaped } from './fuzz';
 

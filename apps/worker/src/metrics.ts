@@ -1,6 +1,6 @@
 import { isProviderError, type SmsProvider } from '@pbx-sms/sms';
 import type { Metrics } from '@pbx-sms/observability';
-import type { OutcomeObserver } from './job-outcome';
+import type { OutcomeObserver } from './job-log';
 
 /** Job outcomes → message counters. */
 export function metricsObserver(metrics: Metrics): OutcomeObserver {

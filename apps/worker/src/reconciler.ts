@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MessageRepository, StaleMessage } from '@pbx-sms/db/pg';
 import type { Logger } from '@pbx-sms/observability';
-import { sendJobId, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
+import { reconcilerLockKey, type QueueProducer } from '@pbx-sms/queue';
 
 export interface ReconcilerDeps {
   messages: MessageRepository;
-  sendQueue: Queue;
-  /** Where an event's Message may be in the hands of its voicemail job (inline send). */
-  voicemailQueue: Queue;
+  /** The queues: a Message's live jobs, and the requeue (`requeueSendUnlessLive`). */
+  queues: QueueProducer;
   redis: Redis;
-  prefix: string;
-  enqueueSend(job: SmsSendJob): Promise<void>;
   logger: Logger;
   intervalMs: number;
   /** Rows untouched for this long are checked. */
@@ -27,8 +23,6 @@ export interface ReconcileResult {
   skipped: boolean;
 }
 
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'wait', 'paused']);
-
 /**
  * Re-enqueues Messages that are `queued` (or `sending`) with no live job: a crash between the
  * row insert and the enqueue, a lost Redis, a job failed by BullMQ itself, a worker that died
@@ -37,9 +31,9 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
  * itself (docs/decisions.md, "Inline send") and may hold it `sending` for as long as that
  * attempt takes (a slot wait, the provider call, the outcome write retried through a Postgres
  * outage). "Live": waiting, active, delayed and the like; a stalled job whose worker died is
- * moved back to waiting by BullMQ and run again, so it counts too. Same job id as
- * the first enqueue, so it is idempotent; a job still kept in Redis as completed or failed
- * would swallow that add, so it is removed first. Whatever races remain are harmless: the send
+ * moved back to waiting by BullMQ and run again, so it counts too. The send is requeued as an
+ * operator's retry is (`QueueProducer.requeueSendUnlessLive`: same job id as the first enqueue, a job
+ * kept as completed or failed removed first). Whatever races remain are harmless: the send
  * handler does nothing for a Message that is already terminal. One replica reconciles per
  * interval (a Redis lock).
  */
@@ -80,7 +74,7 @@ export class Reconciler {
 
   private async pass(force: boolean): Promise<ReconcileResult> {
     if (!force) {
-      const got = await this.deps.redis.set(`${this.deps.prefix}:reconciler-lock`, this.id, 'PX', Math.max(1000, this.deps.intervalMs - 100), 'NX');
+      const got = await this.deps.redis.set(reconcilerLockKey(this.deps.queues.prefix), this.id, 'PX', Math.max(1000, this.deps.intervalMs - 100), 'NX');
       if (got !== 'OK') return { checked: 0, requeued: 0, skipped: true };
     }
     const stale = await this.deps.messages.findStale(this.deps.afterMs, this.deps.batchSize ?? 1000);
@@ -96,23 +90,7 @@ export class Reconciler {
   private async reconcile(m: StaleMessage): Promise<boolean> {
     // The voicemail job first: it hands a Message over to a send job, never the reverse, so
     // looking at them in that order cannot miss a live one in the middle of a handover.
-    if (m.eventId !== null) {
-      const eventJobState = await this.deps.voicemailQueue.getJobState(voicemailJobId(m.tenantId, m.eventId));
-      if (LIVE_STATES.has(eventJobState)) return false;
-    }
-    const jobId = sendJobId(m.id);
-    const state = await this.deps.sendQueue.getJobState(jobId);
-    if (LIVE_STATES.has(state)) return false;
-    if (state === 'completed' || state === 'failed') {
-      const job = await this.deps.sendQueue.getJob(jobId);
-      try {
-        await job?.remove();
-      } catch {
-        // Taken by a worker meanwhile: it is live again.
-        return false;
-      }
-    }
-    await this.deps.enqueueSend({ messageId: m.id, tenantId: m.tenantId });
-    return true;
+    if (m.eventId !== null && (await this.deps.queues.voicemailJobLive(m.tenantId, m.eventId))) return false;
+    return this.deps.queues.requeueSendUnlessLive({ messageId: m.id, tenantId: m.tenantId });
   }
 }

@@ -1,7 +1,7 @@
 import type { Counter } from 'prom-client';
 import { DiagnosticsService, MessageOpsService } from '@pbx-sms/db';
 import type { QueueProducer } from '@pbx-sms/queue';
-import type { WorkerHandle } from '../src/worker';
+import type { WorkerHandle } from '../src/main';
 import { EXT_NUMBER, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
 
 /**

@@ -6,7 +6,8 @@ import { createPool, createPrisma, type PrismaClient } from '@pbx-sms/db';
 import { createLogger, type Logger } from '@pbx-sms/observability';
 import { QueueProducer, createRedis } from '@pbx-sms/queue';
 import { FakeSnsServer, createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { startWorker, type WorkerDeps, type WorkerHandle } from '../src/worker';
+import type { WorkerDeps } from '../src/compose';
+import { startWorker, type WorkerHandle } from '../src/main';
 
 export const SNS_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 

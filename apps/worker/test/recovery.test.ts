@@ -158,11 +158,8 @@ describe('reconciler', () => {
     const pool = createPool(t.db.url, { max: 1 });
     const r = new Reconciler({
       messages: new MessageRepository(pool),
-      sendQueue: producer.sendQueue,
-      voicemailQueue: producer.voicemailQueue,
+      queues: producer,
       redis: t.redis,
-      prefix,
-      enqueueSend: (j) => producer.enqueueSend(j),
       logger: capturingLogger().logger,
       intervalMs: 10_000,
       afterMs: 0,

@@ -2,7 +2,9 @@ import type { Job } from 'bullmq';
 import type { AttemptFinish, ClaimedMessage } from '@pbx-sms/db';
 import type { TenantRateLimiter } from '@pbx-sms/queue';
 import type { SmsProvider } from '@pbx-sms/sms';
-import { sendSmsHandler } from '../src/jobs/send-sms.job';
+import { createLogger } from '@pbx-sms/observability';
+import { sendSmsHandler } from '../src/send/send-sms.job';
+import { jobLogs } from '../src/job-log';
 import { SendSlots } from '../src/send-slots';
 import type { MessageStore } from '../src/message-store';
 import { TenantConfigCache } from '../src/tenant-config.cache';
@@ -58,7 +60,8 @@ function setup(opts: { failingWrites: number; sentWriteRetryMs?: number }) {
     5_000,
   );
   const limiter = { take: async () => 0 } as unknown as TenantRateLimiter;
-  const handler = sendSmsHandler({ messages, config, provider, limiter, maxAttempts: 8, report: () => undefined, slots: new SendSlots(1), ...(opts.sentWriteRetryMs !== undefined ? { sentWriteRetryMs: opts.sentWriteRetryMs } : {}) });
+  const logs = jobLogs(createLogger({ level: 'silent' }));
+  const handler = sendSmsHandler({ messages, config, provider, limiter, budget: { maxAttempts: 8, backoffMs: 1000 }, logs, slots: new SendSlots(1), ...(opts.sentWriteRetryMs !== undefined ? { sentWriteRetryMs: opts.sentWriteRetryMs } : {}) });
   const job = { id: claimed.id, data: { messageId: claimed.id, tenantId: 59 } } as unknown as Job;
   return { handler, job, writes, sends: () => sends };
 }

@@ -1,5 +1,5 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import type { WorkerHandle } from '../src/worker';
+import type { WorkerHandle } from '../src/main';
 import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
 
 let t: WorkerTestBed;

@@ -8,3 +8,4 @@ export * from './backoff';
 export * from './batcher';
 export * from './warm-up';
 export * from './voicemail-fit';
+export * from './outcome';

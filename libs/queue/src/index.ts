@@ -1,5 +1,7 @@
 export * from './jobs';
+export * from './redis-layout';
 export * from './connection';
 export * from './producer';
+export * from './consumer';
 export * from './tenant-rate-limiter';
 export * from './token-leases';

@@ -1,22 +1,19 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_NAMES, QUEUES, sendJobId, voicemailJobId, type SmsSendJob, type VoicemailEvent } from './jobs';
+import { JOBS, jobOptions, voicemailJobId, type JobDefinition, type SmsSendJob, type VoicemailEvent } from './jobs';
+import { configChannel, queueAt } from './redis-layout';
 
-/** Channel on which config changes are announced, so workers drop cached tenant config. */
-export function configChannel(prefix: string): string {
-  return `${prefix}:config-changed`;
+/** A job in one of these states will still run: adding it again is not needed (and would be a no-op). */
+const LIVE_STATES: ReadonlySet<string> = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'wait', 'paused']);
+
+function openQueue<T>(connection: Redis, prefix: string, job: JobDefinition<T>): Queue {
+  const at = queueAt(prefix, job);
+  return new Queue(at.name, { connection, prefix: at.prefix, defaultJobOptions: job.retention });
 }
 
-/** Completed jobs are kept briefly (dedup by jobId still works through the Message row); failed ones for a week. */
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  removeOnComplete: { age: 3600, count: 50_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-};
-
 /**
- * Producer side of the queues, shared by the API, the CLI and the worker's voicemail handler.
- * The send job's retry budget is enforced by the worker (SEND_MAX_ATTEMPTS): the job itself
- * allows many attempts so that the worker's configuration, not the producer's, decides.
+ * Producer side of the queues, shared by the API, the CLI and the worker. Jobs are added with
+ * their catalogue entry's id and retry policy (`jobOptions`).
  */
 export class QueueProducer {
   readonly sendQueue: Queue;
@@ -26,12 +23,12 @@ export class QueueProducer {
     private readonly connection: Redis,
     readonly prefix: string,
   ) {
-    this.sendQueue = new Queue(QUEUES.smsSend, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-    this.voicemailQueue = new Queue(QUEUES.voicemailEvents, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.sendQueue = openQueue(connection, prefix, JOBS.smsSend);
+    this.voicemailQueue = openQueue(connection, prefix, JOBS.voicemailReceived);
   }
 
   async enqueueSend(job: SmsSendJob, opts: JobsOptions = {}): Promise<void> {
-    await this.sendQueue.add(JOB_NAMES.smsSend, job, sendJobOptions(job, opts));
+    await this.sendQueue.add(JOBS.smsSend.name, job, { ...jobOptions(JOBS.smsSend, job), ...opts });
   }
 
   /**
@@ -56,28 +53,45 @@ export class QueueProducer {
   }
 
   /**
-   * Enqueues a send again for a message an operator retries: a finished job with the same id
-   * (kept in Redis for a while) would make the add a no-op, so it is removed first. A job still
-   * waiting or active is left alone.
+   * Enqueues a send again, unless its job is live (waiting, delayed, active…): for a Message an
+   * operator retries, and for one the reconciler found without a live job. A finished job with
+   * the same id (kept in Redis for a while) would make the add a no-op, so it is removed first;
+   * one taken by a worker meanwhile cannot be removed, and is live again. Answers whether it
+   * enqueued.
    */
-  async requeueSend(job: SmsSendJob): Promise<void> {
-    const existing = await this.sendQueue.getJob(sendJobId(job.messageId));
-    if (existing) {
-      const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
-      await existing.remove();
+  async requeueSendUnlessLive(job: SmsSendJob): Promise<boolean> {
+    const jobId = JOBS.smsSend.jobId(job);
+    const state = await this.sendQueue.getJobState(jobId);
+    if (LIVE_STATES.has(state)) return false;
+    if (state !== 'unknown') {
+      try {
+        await (await this.sendQueue.getJob(jobId))?.remove();
+      } catch {
+        return false;
+      }
     }
     await this.enqueueSend(job);
+    return true;
+  }
+
+  /** `requeueSendUnlessLive`, for an operator's retry (the answer is not needed). */
+  async requeueSend(job: SmsSendJob): Promise<void> {
+    await this.requeueSendUnlessLive(job);
+  }
+
+  /** Whether the event's voicemail job will still run (it may be sending its Message inline). */
+  async voicemailJobLive(tenantId: number, eventId: string): Promise<boolean> {
+    return LIVE_STATES.has(await this.voicemailQueue.getJobState(voicemailJobId(tenantId, eventId)));
   }
 
   /** Adds the event. A job with the same (tenant, eventId) already in Redis is left as it is (BullMQ ignores the add). */
   async publishVoicemailEvent(event: VoicemailEvent): Promise<void> {
-    await this.voicemailQueue.add(JOB_NAMES.voicemailReceived, event, voicemailJobOptions(event));
+    await this.voicemailQueue.add(JOBS.voicemailReceived.name, event, jobOptions(JOBS.voicemailReceived, event));
   }
 
   /** Many events in one round trip (a PBX catching up, benchmarks). */
   async publishVoicemailEvents(events: VoicemailEvent[]): Promise<void> {
-    await this.voicemailQueue.addBulk(events.map((data) => ({ name: JOB_NAMES.voicemailReceived, data, opts: voicemailJobOptions(data) })));
+    await this.voicemailQueue.addBulk(events.map((data) => ({ name: JOBS.voicemailReceived.name, data, opts: jobOptions(JOBS.voicemailReceived, data) })));
   }
 
   /** Whether a job for this event is still in Redis (waiting, active, or kept after completion). */
@@ -92,16 +106,4 @@ export class QueueProducer {
   async close(): Promise<void> {
     await Promise.all([this.sendQueue.close(), this.voicemailQueue.close()]);
   }
-}
-
-/** High on purpose: the worker ends a message's retries itself at SEND_MAX_ATTEMPTS. */
-export const SEND_JOB_ATTEMPTS = 1000;
-
-/** Voicemail jobs: id from (tenant, eventId); a few retries for transient database trouble. */
-export function voicemailJobOptions(event: VoicemailEvent): JobsOptions {
-  return { ...DEFAULT_JOB_OPTIONS, jobId: voicemailJobId(event.tenantId, event.eventId), attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } };
-}
-
-function sendJobOptions(job: SmsSendJob, opts: JobsOptions = {}): JobsOptions {
-  return { jobId: sendJobId(job.messageId), attempts: SEND_JOB_ATTEMPTS, backoff: { type: 'sms' }, ...opts };
 }

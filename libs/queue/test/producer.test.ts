@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { flushPrefix, testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
-import { QueueProducer, SEND_JOB_ATTEMPTS, sendJobId } from '../src';
+import { JOBS, QueueProducer, sendJobId } from '../src';
 
 /** enqueueSends: each job added as enqueueSend adds it. */
 const prefix = testQueuePrefix('producer');
@@ -26,7 +26,7 @@ describe('QueueProducer.enqueueSends', () => {
       const job = await producer.sendQueue.getJob(sendJobId(`m${i}`));
       expect(job?.data).toEqual({ messageId: `m${i}`, tenantId: 7 });
       expect(job?.name).toBe(single?.name);
-      expect(job?.opts.attempts).toBe(SEND_JOB_ATTEMPTS);
+      expect(job?.opts.attempts).toBe(JOBS.smsSend.attempts);
       expect(job?.opts.backoff).toEqual(single?.opts.backoff);
       expect(job?.opts.removeOnComplete).toEqual(single?.opts.removeOnComplete);
     }

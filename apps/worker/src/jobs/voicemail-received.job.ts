@@ -2,25 +2,26 @@ import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
 import { DEFAULT_VOICEMAIL_TEMPLATE, blockedStatus, evaluateRules, fitVoicemailText } from '@pbx-sms/core';
 import { redactText } from '@pbx-sms/observability';
-import { voicemailEventSchema, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
+import { JOBS, type SmsSendJob } from '@pbx-sms/queue';
 import type { ClaimedMessage } from '@pbx-sms/db/pg';
 import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
-import type { JobOutcome } from '../job-outcome';
+import type { JobLogs } from '../job-log';
+import type { RulesCheck } from '../send/send-attempt';
 
 export interface VoicemailJobDeps {
   messages: MessageStore;
   config: TenantConfigCache;
   enqueueSend(job: SmsSendJob): Promise<void>;
-  report(o: JobOutcome): void;
+  logs: JobLogs;
   /**
    * Send a new Message from this job instead of a send job (docs/decisions.md, "Inline send"):
    * `take` is the tenant's rate limit (0: go), `send` makes the first attempt of the Message
-   * the insert claimed. Absent: every Message goes through the send queue. Only a job under
-   * the event's own id (`voicemailJobId`) sends inline: that is the job the reconciler checks
-   * before it takes a `sending` event Message for abandoned.
+   * the insert claimed, with the rules' check this job made. Absent: every Message goes through
+   * the send queue. Only a job under the event's own id (`voicemailJobId`) sends inline: that
+   * is the job the reconciler checks before it takes a `sending` event Message for abandoned.
    */
-  inline?: { take(tenantId: number): Promise<number>; send(m: ClaimedMessage): Promise<void> };
+  inline?: { take(tenantId: number): Promise<number>; send(m: ClaimedMessage, checked: RulesCheck): Promise<void> };
 }
 
 const PERSONAL = new Set(['callerId', 'callerName', 'to', 'from', 'smsNumber', 'body', 'message', 'text', 'phoneNumber']);
@@ -63,20 +64,18 @@ export function payloadTenantId(data: unknown): number | null {
 export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => Promise<void> {
   return async (job) => {
     const started = performance.now();
-    const done = (o: Omit<JobOutcome, 'queue' | 'jobId' | 'durationMs'>) =>
-      deps.report({ queue: 'voicemail-events', jobId: job.id, durationMs: performance.now() - started, ...o });
-
-    const parsed = voicemailEventSchema.safeParse(job.data);
+    const parsed = JOBS.voicemailReceived.schema.safeParse(job.data);
     if (!parsed.success) {
       const reason = `invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
       await deps.messages.insertRejectedEvent(redactText(reason).slice(0, 1000), redactedExcerpt(job.data), payloadTenantId(job.data));
-      return done({ outcome: 'rejected', errorCode: 'invalid_request' });
+      return deps.logs({ queue: 'voicemail-events', jobId: job.id }, started).report({ outcome: 'rejected', errorCode: 'invalid_request' });
     }
     const event = parsed.data;
+    const log = deps.logs({ queue: 'voicemail-events', jobId: job.id, tenantId: event.tenantId }, started);
     const tenant = await deps.config.tenant(event.tenantId);
     if (!tenant) {
       await deps.messages.insertRejectedEvent(`unknown tenant ${event.tenantId}`, redactedExcerpt(job.data), event.tenantId);
-      return done({ outcome: 'rejected', tenantId: event.tenantId, errorCode: 'not_found' });
+      return log.report({ outcome: 'rejected', errorCode: 'not_found' });
     }
     const ext = await deps.config.extension(event.tenantId, event.extension);
     // Date formatting is costly (Intl formatters); only templates that show a time pay for it.
@@ -96,7 +95,7 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
     // sees a Message in flight and enqueues nothing. Over the rate limit: the send queue waits.
     // Only under the event's own job id, the one the reconciler looks up to tell a live inline
     // send from an abandoned one; a job added under another id uses the send queue.
-    const ownJob = job.id === voicemailJobId(event.tenantId, event.eventId);
+    const ownJob = job.id === JOBS.voicemailReceived.jobId(event);
     const claim = decision.allowed && deps.inline !== undefined && ownJob && (await deps.inline.take(event.tenantId)) === 0;
     const stored = await deps.messages.insertVoicemailMessage({
       tenantId: event.tenantId,
@@ -113,11 +112,11 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       claim,
     });
     if (stored.claimed && deps.inline) {
-      done({ outcome: 'queued', tenantId: event.tenantId, messageId: stored.id, errorCode: null });
-      return deps.inline.send(stored.claimed);
+      log.report({ outcome: 'queued', messageId: stored.id, errorCode: null });
+      return deps.inline.send(stored.claimed, { decision, tenant, ext });
     }
     if (stored.status === 'queued') await deps.enqueueSend({ messageId: stored.id, tenantId: event.tenantId });
-    if (!stored.inserted) return done({ outcome: 'duplicate', tenantId: event.tenantId, messageId: stored.id });
-    done({ outcome: blocked?.status ?? 'queued', tenantId: event.tenantId, messageId: stored.id, errorCode: blocked?.code ?? null });
+    if (!stored.inserted) return log.report({ outcome: 'duplicate', messageId: stored.id });
+    log.report({ outcome: blocked?.status ?? 'queued', messageId: stored.id, errorCode: blocked?.code ?? null });
   };
 }
