@@ -6,6 +6,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
 COPY libs/core/package.json libs/core/
+COPY libs/concurrency/package.json libs/concurrency/
 COPY libs/config/package.json libs/config/
 COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/

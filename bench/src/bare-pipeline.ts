@@ -12,7 +12,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Batcher } from '@pbx-sms/core';
+import { Batcher } from '@pbx-sms/concurrency';
 import { createPool } from '@pbx-sms/db/pg';
 import { SnsSmsProvider } from '@pbx-sms/sms';
 

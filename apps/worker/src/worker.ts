@@ -1,13 +1,12 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
-import { Batcher, warmUpRules } from '@pbx-sms/core';
+import { ActiveJobs, Batcher, SendSlots } from '@pbx-sms/concurrency';
+import { warmUpRules } from '@pbx-sms/core';
 import { MessageRepository, createPool, loadExtensionPg, loadTenantConfigPg, type Queryable } from '@pbx-sms/db/pg';
 import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
-import { ActiveJobs } from './active-jobs';
-import { SendSlots } from './send-slots';
 import { BatchedMessageStore } from './message-store';
 import { outcomeReporter, type OutcomeObserver } from './job-outcome';
 import { inlineSender, sendBackoffStrategy, sendSmsHandler } from './jobs/send-sms.job';

@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
+import { SendSlots } from '@pbx-sms/concurrency';
 import type { AttemptFinish, ClaimedMessage } from '@pbx-sms/db';
 import type { TenantRateLimiter } from '@pbx-sms/queue';
 import type { SmsProvider } from '@pbx-sms/sms';
 import { sendSmsHandler } from '../src/jobs/send-sms.job';
-import { SendSlots } from '../src/send-slots';
 import type { MessageStore } from '../src/message-store';
 import { TenantConfigCache } from '../src/tenant-config.cache';
 

@@ -9,6 +9,5 @@ export * from './backoff';
 export * from './provider-error';
 export * from './segments-quick';
 export * from './action-params';
-export * from './batcher';
 export * from './warm-up';
 export * from './voicemail-fit';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Batcher } from '@pbx-sms/core';
+import { Batcher } from '@pbx-sms/concurrency';
 
 /**
  * A per-tenant token bucket in Redis, one atomic script per check, shared by every worker

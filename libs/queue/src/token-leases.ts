@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Batcher } from '@pbx-sms/core';
+import { Batcher } from '@pbx-sms/concurrency';
 import { MAX_TOKEN_BATCH } from './tenant-rate-limiter';
 
 /**

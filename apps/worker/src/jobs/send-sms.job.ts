@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { SendSlots } from '@pbx-sms/concurrency';
 import {
   ERROR_CATALOGUE,
   blockedStatus,
@@ -15,7 +16,6 @@ import { redactText } from '@pbx-sms/observability';
 import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } from '@pbx-sms/queue';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
-import type { SendSlots } from '../send-slots';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobOutcome } from '../job-outcome';
 
