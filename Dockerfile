@@ -10,6 +10,7 @@ COPY libs/concurrency/package.json libs/concurrency/
 COPY libs/config/package.json libs/config/
 COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/
+COPY libs/ratelimit/package.json libs/ratelimit/
 COPY libs/sms/package.json libs/sms/
 COPY libs/observability/package.json libs/observability/
 COPY libs/testing/package.json libs/testing/

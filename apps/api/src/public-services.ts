@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { configChannel } from '@pbx-sms/queue';
 import { deleteExpiredIdempotencyKeys, type SqlRunner } from '@pbx-sms/db';
+import { ApiKeyRateLimiter } from '@pbx-sms/ratelimit';
 import type { ApiDeps } from './deps';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { ConfigCache } from './cache/config.cache';
-import { ApiKeyRateLimiter } from './rate-limit/api-key.rate-limiter';
 import { IdempotencyService } from './services/idempotency.service';
 import { MessageAcceptance } from './services/message-acceptance.service';
 

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { SendSlots } from '@pbx-sms/concurrency';
 import type { AttemptFinish, ClaimedMessage } from '@pbx-sms/db';
-import type { TenantRateLimiter } from '@pbx-sms/queue';
+import type { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import type { SmsProvider } from '@pbx-sms/sms';
 import { sendSmsHandler } from '../src/jobs/send-sms.job';
 import type { MessageStore } from '../src/message-store';

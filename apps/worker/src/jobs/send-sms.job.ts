@@ -13,7 +13,8 @@ import {
 } from '@pbx-sms/core';
 import { attemptRef, type ClaimedMessage } from '@pbx-sms/db/pg';
 import { redactText } from '@pbx-sms/observability';
-import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } from '@pbx-sms/queue';
+import { sendJobId, smsSendJobSchema, type SmsSendJob } from '@pbx-sms/queue';
+import type { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
 import type { TenantConfigCache } from '../tenant-config.cache';
