@@ -6,9 +6,11 @@ COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/cli/package.json apps/cli/
 COPY libs/core/package.json libs/core/
+COPY libs/concurrency/package.json libs/concurrency/
 COPY libs/config/package.json libs/config/
 COPY libs/db/package.json libs/db/
 COPY libs/queue/package.json libs/queue/
+COPY libs/ratelimit/package.json libs/ratelimit/
 COPY libs/sms/package.json libs/sms/
 COPY libs/observability/package.json libs/observability/
 COPY libs/testing/package.json libs/testing/

@@ -12,7 +12,7 @@
  */
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Batcher } from '@pbx-sms/core';
+import { Batcher } from '@pbx-sms/concurrency';
 import { createPool } from '@pbx-sms/db/pg';
 import { SnsSmsProvider } from '@pbx-sms/sms';
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       [batch.map((r) => r.tenantId), batch.map((r) => r.to), batch.map((r) => r.body), batch.map((r) => r.providerMessageId)],
     );
     return batch.map(() => undefined);
-  });
+  }, { name: 'bare-sent-rows' });
   const record = (row: Row) => rows.submit(row);
 
   const worker = new Worker(

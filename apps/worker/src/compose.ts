@@ -1,13 +1,13 @@
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
-import { Batcher, warmUpRules } from '@pbx-sms/core';
+import { ActiveJobs, Batcher, SendSlots } from '@pbx-sms/concurrency';
+import { warmUpRules } from '@pbx-sms/core';
 import { MessageRepository, createPool, loadExtensionPg, loadTenantConfigPg, type Queryable } from '@pbx-sms/db/pg';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
-import { JOBS, QueueProducer, TenantRateLimiter, createConsumer, createRedis, type SmsSendJob } from '@pbx-sms/queue';
+import { JOBS, QueueProducer, createConsumer, createRedis, type SmsSendJob } from '@pbx-sms/queue';
+import { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
-import { ActiveJobs } from './active-jobs';
-import { SendSlots } from './send-slots';
 import { BatchedMessageStore } from './message-store';
 import { jobLogs, type OutcomeObserver } from './job-log';
 import { sendBackoffStrategy, sendSmsHandler } from './send/send-sms.job';

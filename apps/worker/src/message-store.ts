@@ -1,5 +1,5 @@
 import type { AttemptFinish, ClaimedMessage, MessageRepository, NewVoicemailMessage, StoredMessageRef } from '@pbx-sms/db/pg';
-import { Batcher, ItemFailure, type BatcherOptions } from '@pbx-sms/core';
+import { Batcher, ItemFailure, type BatcherOptions } from '@pbx-sms/concurrency';
 
 /** The Message writes the job handlers make. */
 export interface MessageStore {

@@ -1,12 +1,12 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { ClaimedMessage } from '@pbx-sms/db';
 import { createLogger } from '@pbx-sms/observability';
-import type { TenantRateLimiter } from '@pbx-sms/queue';
+import type { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import { ProviderError, type SmsProvider } from '@pbx-sms/sms';
 import { RetryableSendError, sendBackoffStrategy, sendSmsHandler } from '../src/send/send-sms.job';
 import { inlineSender } from '../src/send/inline-send';
 import { jobLogs } from '../src/job-log';
-import { SendSlots } from '../src/send-slots';
+import { SendSlots } from '@pbx-sms/concurrency';
 import type { MessageStore } from '../src/message-store';
 import { TenantConfigCache } from '../src/tenant-config.cache';
 

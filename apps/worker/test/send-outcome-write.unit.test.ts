@@ -1,11 +1,11 @@
 import type { Job } from 'bullmq';
+import { SendSlots } from '@pbx-sms/concurrency';
 import type { AttemptFinish, ClaimedMessage } from '@pbx-sms/db';
-import type { TenantRateLimiter } from '@pbx-sms/queue';
+import type { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import type { SmsProvider } from '@pbx-sms/sms';
 import { createLogger } from '@pbx-sms/observability';
 import { sendSmsHandler } from '../src/send/send-sms.job';
 import { jobLogs } from '../src/job-log';
-import { SendSlots } from '../src/send-slots';
 import type { MessageStore } from '../src/message-store';
 import { TenantConfigCache } from '../src/tenant-config.cache';
 

@@ -5,7 +5,6 @@ export * from './rules';
 export * from './template';
 export * from './api-key';
 export * from './backoff';
-export * from './batcher';
 export * from './warm-up';
 export * from './voicemail-fit';
 export * from './outcome';

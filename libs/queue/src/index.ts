@@ -3,5 +3,3 @@ export * from './redis-layout';
 export * from './connection';
 export * from './producer';
 export * from './consumer';
-export * from './tenant-rate-limiter';
-export * from './token-leases';

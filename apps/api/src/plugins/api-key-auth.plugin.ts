@@ -6,7 +6,7 @@ import type { SqlRunner } from '@pbx-sms/db';
 import type { Logger } from '@pbx-sms/observability';
 import { ApiKeyAuthenticator, hasPermission, type AuthenticatedKey } from '../auth/api-key.authenticator';
 import { queueReachable, queueUnavailable } from '../queue-reachable';
-import { ApiKeyRateLimiter } from '../rate-limit/api-key.rate-limiter';
+import { ApiKeyRateLimiter } from '@pbx-sms/ratelimit';
 
 /** What a route needs of the key: a permission, or (`readOnly`) only a key of the tenant. */
 export interface KeyNeed {

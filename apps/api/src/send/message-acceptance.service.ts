@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Batcher, ItemFailure, measureMessage } from '@pbx-sms/core';
+import { Batcher, ItemFailure } from '@pbx-sms/concurrency';
+import { measureMessage } from '@pbx-sms/core';
 import { deleteUnsentMessages, insertAcceptedMessages, type AcceptedMessage, type SqlRunner } from '@pbx-sms/db';
 import type { Logger } from '@pbx-sms/observability';
 import type { QueueProducer } from '@pbx-sms/queue';

@@ -15,7 +15,7 @@ import { attemptRef, type AttemptFinish, type ClaimedMessage } from '@pbx-sms/db
 import { redactText } from '@pbx-sms/observability';
 import { ProviderError, isProviderError, type SmsRequest, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
-import type { SendSlots } from '../send-slots';
+import type { SendSlots } from '@pbx-sms/concurrency';
 import type { TenantConfigCache } from '../tenant-config.cache';
 import type { JobLog } from '../job-log';
 

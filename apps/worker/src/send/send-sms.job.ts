@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { sendBackoffDelay, type Outcome } from '@pbx-sms/core';
-import { JOBS, type TenantRateLimiter } from '@pbx-sms/queue';
+import { JOBS } from '@pbx-sms/queue';
+import type { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import type { JobLogs } from '../job-log';
 import { attemptSend, type SendAttemptDeps } from './send-attempt';
 

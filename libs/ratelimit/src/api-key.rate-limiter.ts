@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
-import { LeasedTokenBuckets } from '@pbx-sms/queue';
+import { LeasedTokenBuckets } from './leased-token-buckets';
+import { LEASE_WINDOW_MS } from './take-tokens.command';
+
+export interface RateDecision {
+  allowed: boolean;
+  /** When refused: milliseconds until a token is available. */
+  retryAfterMs: number;
+}
 
 /**
  * Per-API-key rate limit: the same Redis token bucket as the worker's per-tenant limit
@@ -13,16 +20,6 @@ import { LeasedTokenBuckets } from '@pbx-sms/queue';
  * not refill past what is leased); unspent leased tokens are lost. The checks that do go to
  * Redis in one event-loop turn go as one script call.
  */
-
-/** How long a lease of tokens may be spent; a lease holds at most what refills meanwhile. */
-export const LEASE_WINDOW_MS = 100;
-
-export interface RateDecision {
-  allowed: boolean;
-  /** When refused: milliseconds until a token is available. */
-  retryAfterMs: number;
-}
-
 export class ApiKeyRateLimiter {
   readonly burst: number;
   private readonly buckets: LeasedTokenBuckets;

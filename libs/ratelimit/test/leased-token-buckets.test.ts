@@ -1,12 +1,11 @@
 import { Redis } from 'ioredis';
 import { flushPrefix, testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
-import { LeasedTokenBuckets, takeLeases } from '../src/token-leases';
+import { LeasedTokenBuckets } from '../src/leased-token-buckets';
 
 /** Leased token buckets: fewer round trips for busy keys, never more than the limit. */
 let redis: Redis;
 let redis2: Redis;
 const prefix = testQueuePrefix('leases');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(() => {
   redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
@@ -16,41 +15,6 @@ afterAll(async () => {
   redis.disconnect();
   redis2.disconnect();
   await flushPrefix(prefix);
-});
-
-describe('takeLeases', () => {
-  it('grants what is needed first, then the extra; past the bucket, the wait for one more token', async () => {
-    const k = `${prefix}:a`;
-    // rate 10/s, burst 20
-    expect(await takeLeases(redis, [{ key: k, need: 1, extra: 4 }], 10, 20, 100)).toEqual([{ granted: 5, waitMs: 0 }]);
-    const [g] = await takeLeases(redis, [{ key: k, need: 30, extra: 5 }], 10, 20, 100);
-    expect(g!.granted).toBe(15);
-    expect(g!.waitMs).toBeGreaterThan(0);
-    expect(g!.waitMs).toBeLessThanOrEqual(100);
-  });
-
-  it('does not refill the bucket past what is leased: bucket plus leases never exceed the burst', async () => {
-    const k = `${prefix}:b`;
-    // rate 100/s, burst 20, window 100 ms: 1 token now and 10 leased.
-    expect((await takeLeases(redis, [{ key: k, need: 1, extra: 10 }], 100, 20, 100))[0]!.granted).toBe(11);
-    // 50 ms later 5 tokens have refilled, but the 10 leased may still be spent: at most 10 now.
-    await sleep(50);
-    const [g] = await takeLeases(redis2, [{ key: k, need: 100, extra: 0 }], 100, 20, 100);
-    expect(g!.granted + 10).toBeLessThanOrEqual(20);
-  });
-
-  it('lets the reservation go two windows later', async () => {
-    const k = `${prefix}:c`;
-    expect((await takeLeases(redis, [{ key: k, need: 20, extra: 0 }], 100, 20, 100))[0]!.granted).toBe(20);
-    expect((await takeLeases(redis, [{ key: k, need: 0, extra: 0 }], 100, 20, 100))[0]!.granted).toBe(0);
-    await sleep(150);
-    // Refilling 100/s: 15 tokens, all leasable.
-    const [lease] = await takeLeases(redis, [{ key: k, need: 0, extra: 10 }], 100, 20, 100);
-    expect(lease!.granted).toBe(10);
-    await sleep(300);
-    // Both windows over: the bucket refills to the full burst again.
-    expect((await takeLeases(redis, [{ key: k, need: 100, extra: 0 }], 100, 20, 100))[0]!.granted).toBe(20);
-  });
 });
 
 describe('LeasedTokenBuckets', () => {

@@ -47,6 +47,16 @@ describe('Batcher', () => {
     fail = false;
     await expect(b.submit(3)).resolves.toBe(3);
   });
+
+  it('rejects every caller of a batch answered with the wrong number of results, naming the batcher', async () => {
+    const b = new Batcher(async (xs: number[]) => xs.slice(1), { name: 'test-rows' });
+    expect(b.name).toBe('test-rows');
+    const settled = await Promise.allSettled([b.submit(1), b.submit(2)]);
+    expect(settled).toEqual([
+      { status: 'rejected', reason: new Error('test-rows: batch answered 1 results for 2 items') },
+      { status: 'rejected', reason: new Error('test-rows: batch answered 1 results for 2 items') },
+    ]);
+  });
 });
 
 /** A batcher whose first batch stays out until `releaseFirst()`; the batches it ran, in `batches`. */

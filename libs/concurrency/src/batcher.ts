@@ -10,6 +10,8 @@
  * behind it no longer than that: they go out as the next batch while it is still out.
  */
 export interface BatcherOptions {
+  /** What the batches hold, e.g. `accepted-message-inserts`: names the batcher in its errors. */
+  name?: string;
   /** Most items in one batch (default 100). */
   maxBatch?: number;
   /** Most batches out at once (default 2). */
@@ -36,6 +38,7 @@ export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private inFlight = 0;
   private scheduled = false;
+  readonly name: string;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private readonly slotTimeoutMs: number | undefined;
@@ -52,6 +55,7 @@ export class Batcher<I, O> {
     private readonly run: (items: I[]) => Promise<(O | ItemFailure)[]>,
     opts: BatcherOptions = {},
   ) {
+    this.name = opts.name ?? 'batcher';
     this.maxBatch = opts.maxBatch ?? 100;
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.slotTimeoutMs = opts.slotTimeoutMs;
@@ -93,7 +97,7 @@ export class Batcher<I, O> {
     results
       .then(
         (out) => {
-          if (out.length !== batch.length) throw new Error(`batch answered ${out.length} results for ${batch.length} items`);
+          if (out.length !== batch.length) throw new Error(`${this.name}: batch answered ${out.length} results for ${batch.length} items`);
           for (let i = 0; i < batch.length; i++) {
             const o = out[i]!;
             if (o instanceof ItemFailure) batch[i]!.reject(o.error);

@@ -1,0 +1,3 @@
+export * from './batcher';
+export * from './send-slots';
+export * from './active-jobs';
