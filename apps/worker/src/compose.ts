@@ -110,7 +110,7 @@ export async function composeWorker(config: WorkerConfig, deps: WorkerDeps = {})
   const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
     await producer.enqueueSends(jobs);
     return jobs.map(() => undefined);
-  });
+  }, { name: 'send-enqueues' });
   const enqueueSend = (job: SmsSendJob) => sendEnqueues.submit(job);
 
   // Each queue's consumer runs up to `concurrency` jobs, but the process makes at most

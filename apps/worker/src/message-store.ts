@@ -12,10 +12,7 @@ export interface MessageStore {
 
 type Write = { insert: NewVoicemailMessage } | { finish: AttemptFinish };
 
-/**
- * With two statements out, most left with a handful of rows and only one in five carried both
- * kinds; with one, 24 % fewer statements for the same rows (quick bench, docs/performance.md).
- */
+/** A shared statement stops holding the next one back after this long (docs/performance.md "Batchers"). */
 const WRITE_SLOT_MS = 25;
 
 /**
@@ -58,7 +55,7 @@ export class BatchedMessageStore implements MessageStore {
   ) {
     // One shared statement out at a time (group commit: what arrives meanwhile goes in the
     // next), freed after WRITE_SLOT_MS so a stuck one (a lock wait) holds the rest no longer.
-    this.writes = new Batcher((list) => writeAll(repo, list), { maxInFlight: 1, slotTimeoutMs: WRITE_SLOT_MS, ...opts });
+    this.writes = new Batcher((list) => writeAll(repo, list), { name: 'message-writes', maxInFlight: 1, slotTimeoutMs: WRITE_SLOT_MS, ...opts });
     this.claims = new Batcher(async (ids) => {
       // A Message claimed twice in one batch (two jobs for one id) goes to the first caller only.
       const claimed = await repo.claimManyForSend([...new Set(ids)]);
@@ -68,7 +65,7 @@ export class BatchedMessageStore implements MessageStore {
         given.add(id);
         return claimed.get(id) ?? null;
       });
-    }, opts);
+    }, { name: 'message-claims', ...opts });
   }
 
   async insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef> {

@@ -20,10 +20,8 @@ export const ENQUEUE_TIMEOUT_MS = 3_000;
 export const MAX_BATCH = 100;
 /**
  * Most batch INSERTs in flight at once. While one is, new messages wait and go out together as
- * the next batch when it finishes (group commit): a commit costs Postgres ~0.2 ms of CPU and
- * the API a round trip whatever the batch size, so under load a few
- * large batches cost far less than many small ones, and at low load a message still goes out in
- * the turn it arrives. docs/performance.md "Ingest" has the measurements behind one.
+ * the next batch when it finishes (group commit); at low load a message still goes out in the
+ * turn it arrives (docs/performance.md "Batchers").
  */
 export const MAX_INSERTS_IN_FLIGHT = 1;
 /**
@@ -76,8 +74,8 @@ export class MessageAcceptance {
     private readonly onAccepted: (m: MessageToAccept) => void = () => undefined,
     private readonly enqueueTimeoutMs = ENQUEUE_TIMEOUT_MS,
   ) {
-    this.inserts = new Batcher((rows) => this.insert(rows), { maxBatch: MAX_BATCH, maxInFlight: MAX_INSERTS_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
-    this.enqueues = new Batcher((rows) => this.enqueue(rows), { maxBatch: MAX_BATCH, maxInFlight: MAX_ENQUEUES_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
+    this.inserts = new Batcher((rows) => this.insert(rows), { name: 'accepted-message-inserts', maxBatch: MAX_BATCH, maxInFlight: MAX_INSERTS_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
+    this.enqueues = new Batcher((rows) => this.enqueue(rows), { name: 'accepted-message-enqueues', maxBatch: MAX_BATCH, maxInFlight: MAX_ENQUEUES_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
   }
 
   /** Writes and enqueues the message; answers its id. */
