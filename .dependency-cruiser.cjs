@@ -20,7 +20,17 @@ module.exports = {
       name: 'libs-never-import-apps',
       severity: 'error',
       from: { path: '^libs/' },
-      to: { path: '^apps/' },
+      to: { path: '^apps/', pathNot: '^apps/(api/src/(app|deps)|worker/src/(main|compose))\\.ts$' },
+    },
+    {
+      name: 'only-testing-starts-the-apps',
+      comment:
+        'One exception to libs-never-import-apps: libs/testing (test support, never shipped) starts the real apps ' +
+        'from their composition roots (buildApp and its deps, startWorker and its deps) for the API harness and the ' +
+        'worker test bed. docs/decisions.md, issue 13 (testing).',
+      severity: 'error',
+      from: { path: '^libs/', pathNot: '^libs/testing/src/' },
+      to: { path: '^apps/(api/src/(app|deps)|worker/src/(main|compose))\\.ts$' },
     },
     {
       name: 'apps-never-import-each-other',

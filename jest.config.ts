@@ -9,7 +9,12 @@ import type { Config } from 'jest';
  */
 const shared = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] as [string, Record<string, unknown>] },
-  moduleNameMapper: { '^@pbx-sms/db/pg$': '<rootDir>/libs/db/src/pg', '^@pbx-sms/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@pbx-sms/db/pg$': '<rootDir>/libs/db/src/pg',
+    // libs/testing starts the real apps from their composition roots (docs/decisions.md).
+    '^@pbx-sms/(api|worker)/(app|deps|main|compose)$': '<rootDir>/apps/$1/src/$2',
+    '^@pbx-sms/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  },
   testEnvironment: 'node',
   rootDir: __dirname,
 };

@@ -1,7 +1,5 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import { testRedisUrl } from '@pbx-sms/testing';
-import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
-import { cleanupAll, duplicatesByBody, printFigures, spawnWorker, waitFor, type Child } from './support';
+import { FAST_RECOVERY_ENV, testRedisUrl, startWorkerTestBed, voicemailEvent, type WorkerTestBed, cleanupAll, duplicatesByBody, printFigures, spawnWorker, waitFor, type Child } from '@pbx-sms/testing';
 
 /**
  * Graceful shutdown of the built worker under load: SIGTERM stops it taking jobs, lets the
@@ -28,7 +26,7 @@ beforeEach(() => t.fake.reset());
 function setup(label: string) {
   const { prefix, producer } = t.queue(label);
   const worker = (name: string, env: Record<string, string> = {}): Child =>
-    spawnWorker(name, { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, WORKER_CONCURRENCY: '16', ...env });
+    spawnWorker(name, { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, ...FAST_RECOVERY_ENV, WORKER_CONCURRENCY: '16', ...env });
   return { prefix, producer, worker };
 }
 

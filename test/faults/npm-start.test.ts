@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { freePort, waitFor } from './support';
+import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase, freePort, waitFor } from '@pbx-sms/testing';
 
 /**
  * `npm start` as a newcomer runs it in a terminal: one Ctrl-C (SIGINT to the whole foreground

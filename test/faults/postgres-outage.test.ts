@@ -1,7 +1,5 @@
 import { QueueProducer } from '@pbx-sms/queue';
-import { testRedisUrl } from '@pbx-sms/testing';
-import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
-import { TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from './support';
+import { FAST_RECOVERY_ENV, testRedisUrl, startWorkerTestBed, voicemailEvent, type WorkerTestBed, TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from '@pbx-sms/testing';
 
 /**
  * Postgres unavailable for about 10 s: a cluster of the test's own is stopped (fast shutdown:
@@ -37,7 +35,7 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const producer = new QueueProducer(t.redis, prefix);
   const api = await spawnApi('api', { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix });
   const apiKey = await createApiKey(api.url, 59);
-  const env = { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: '2000', RECONCILE_AFTER_MS: '10000' };
+  const env = { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, ...FAST_RECOVERY_ENV, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: '2000', RECONCILE_AFTER_MS: '10000' };
   const workers = [spawnWorker('worker-1', env), spawnWorker('worker-2', env)];
   await Promise.all(workers.map((w) => w.ready));
 

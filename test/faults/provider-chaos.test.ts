@@ -1,8 +1,6 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import { chaosAttemptsNeeded, type FakeSnsChaos } from '@pbx-sms/testing';
+import { chaosAttemptsNeeded, type FakeSnsChaos, startWorkerTestBed, voicemailEvent, type WorkerTestBed, SNS_CREDENTIALS, cleanupAll, printFigures, waitFor } from '@pbx-sms/testing';
 import { createLogger } from '@pbx-sms/observability';
-import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
-import { SNS_CREDENTIALS, cleanupAll, printFigures, waitFor } from './support';
 
 /**
  * Provider faults: the fake SNS throttles 30 % of publishes, answers 10 % with a 500 and

@@ -1,6 +1,5 @@
 import { QueueProducer } from '@pbx-sms/queue';
-import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
-import { TestRedis, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from './support';
+import { FAST_RECOVERY_ENV, startWorkerTestBed, voicemailEvent, type WorkerTestBed, TestRedis, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from '@pbx-sms/testing';
 
 /**
  * Redis faults on a redis-server of the test's own (own port, own directory, `appendonly
@@ -40,7 +39,7 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   for (const q of [producer.sendQueue, producer.voicemailQueue]) q.on('error', () => undefined);
   const api = await spawnApi(`api-${tag}`, { databaseUrl: t.db.url, redisUrl: server.url, prefix });
   const apiKey = await createApiKey(api.url, tenantId);
-  const env = { databaseUrl: t.db.url, redisUrl: server.url, prefix, snsUrl: t.fake.url, WORKER_CONCURRENCY: '16', ...workerEnv };
+  const env = { databaseUrl: t.db.url, redisUrl: server.url, prefix, snsUrl: t.fake.url, ...FAST_RECOVERY_ENV, WORKER_CONCURRENCY: '16', ...workerEnv };
   const workers = [spawnWorker(`worker-${tag}-1`, env), spawnWorker(`worker-${tag}-2`, env)];
   await Promise.all(workers.map((w) => w.ready));
 

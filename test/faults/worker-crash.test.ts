@@ -1,7 +1,5 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import { testRedisUrl } from '@pbx-sms/testing';
-import { startWorkerTestBed, voicemailEvent, type WorkerTestBed } from '../../apps/worker/test/helpers';
-import { awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from './support';
+import { FAST_RECOVERY_ENV, testRedisUrl, startWorkerTestBed, voicemailEvent, type WorkerTestBed, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from '@pbx-sms/testing';
 
 /**
  * Worker crash: two worker processes drain 5,000 messages (2,500 REST sends through the API
@@ -45,6 +43,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
     redisUrl: testRedisUrl(),
     prefix,
     snsUrl: t.fake.url,
+    ...FAST_RECOVERY_ENV,
     WORKER_CONCURRENCY: String(CONCURRENCY),
     PROVIDER_TIMEOUT_MS: '10000',
     RECONCILE_INTERVAL_MS: '5000',

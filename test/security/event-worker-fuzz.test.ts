@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { Queue } from 'bullmq';
 import { JOB_NAMES, QUEUES, voicemailEventSchema } from '@pbx-sms/queue';
-import type { WorkerHandle } from '../../apps/worker/src/main';
-import { capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed } from '../../apps/worker/test/helpers';
-import { shaped } from './fuzz';
+import { type WorkerHandle, capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed, shaped } from '@pbx-sms/testing';
 
 /**
  * Hostile payloads published straight into the voicemail-events queue, as a buggy PBX might:

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { admin, startTestApi, type TestApi } from '../../apps/api/test/harness';
-import { checkRequest, FUZZ_RUNS, newStats, pathSegment, payloads, withPayload } from './fuzz';
+import { admin, startTestApi, type TestApi, checkRequest, FUZZ_RUNS, newStats, pathSegment, payloads, withPayload } from '@pbx-sms/testing';
 
 /**
  * Fuzzing every admin endpoint (with the admin token, so the input reaches validation and the

@@ -1,9 +1,7 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { createLogger } from '@pbx-sms/observability';
-import { admin, startTestApi, type TestApi } from '../../apps/api/test/harness';
-import { DEST, SENDER, setupTenant } from '../../apps/api/test/public-fixtures';
-import { checkRequest, FUZZ_RUNS, newStats, pathSegment, payloads, shaped, withPayload } from './fuzz';
+import { admin, startTestApi, type TestApi, DEST, SENDER, setupTenant, checkRequest, FUZZ_RUNS, newStats, pathSegment, payloads, shaped, withPayload } from '@pbx-sms/testing';
 
 /**
  * Fuzzing every public endpoint with a valid key (so input reaches parsing, the rules and the

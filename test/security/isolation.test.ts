@@ -1,5 +1,4 @@
-import { admin, startTestApi, type TestApi } from '../../apps/api/test/harness';
-import { actionUrl, b64, DEST, setupTenant } from '../../apps/api/test/public-fixtures';
+import { admin, startTestApi, type TestApi, actionUrl, b64, DEST, setupTenant } from '@pbx-sms/testing';
 
 /**
  * Tenant isolation and key handling: every public endpoint used with tenant 59's key against

@@ -1,5 +1,4 @@
-import { startTestApi, type TestApi } from './harness';
-import { actionUrl, b64, countMessages, DEST, expectAccepted, setupTenant } from './public-fixtures';
+import { startTestApi, type TestApi, actionUrl, b64, countMessages, DEST, expectAccepted, setupTenant } from '@pbx-sms/testing';
 
 /**
  * The action API as real callers use it (issue 12): the spec's `Content-Type: application/json`

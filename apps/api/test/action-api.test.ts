@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@pbx-sms/observability';
-import { admin, startTestApi, type TestApi } from './harness';
-import { actionUrl, b64, countMessages, DEST, expectAccepted, OTHER_DEST, SENDER, setupTenant } from './public-fixtures';
+import { admin, startTestApi, type TestApi, actionUrl, b64, countMessages, DEST, expectAccepted, OTHER_DEST, SENDER, setupTenant } from '@pbx-sms/testing';
 
 /** The PBXware action API: both styles, parameter precedence, encodings, and its errors byte for byte. */
 

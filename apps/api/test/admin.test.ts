@@ -1,5 +1,5 @@
 import { hashApiKey } from '@pbx-sms/core';
-import { admin, startTestApi, type TestApi } from './harness';
+import { admin, startTestApi, type TestApi } from '@pbx-sms/testing';
 
 let t: TestApi;
 beforeAll(async () => {

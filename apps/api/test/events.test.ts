@@ -1,5 +1,4 @@
-import { admin, startTestApi, type TestApi } from './harness';
-import { countMessages, setupTenant } from './public-fixtures';
+import { admin, startTestApi, type TestApi, countMessages, setupTenant } from '@pbx-sms/testing';
 
 /** POST /api/events/voicemail: the queue contract over HTTP, its auth and its dedup answers. */
 

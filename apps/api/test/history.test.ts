@@ -1,5 +1,4 @@
-import { startTestApi, type TestApi } from './harness';
-import { setupTenant } from './public-fixtures';
+import { startTestApi, type TestApi, setupTenant } from '@pbx-sms/testing';
 
 /** GET /api/sms/messages: the tenant's own history, filtered, newest first, cursor-paginated. */
 

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { QUEUES } from '@pbx-sms/queue';
-import { admin, ADMIN_TOKEN, startTestApi, type TestApi } from './harness';
+import { admin, ADMIN_TOKEN, startTestApi, type TestApi } from '@pbx-sms/testing';
 
 let t: TestApi;
 beforeAll(async () => {

@@ -4,11 +4,9 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { createPool, createPrisma, type PrismaClient } from '@pbx-sms/db';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
-import { testRedisUrl } from '@pbx-sms/testing';
+import { testRedisUrl, startTestApi, type TestApi, actionUrl, b64, countJobs, countMessages, DEST, expectAccepted, setupTenant } from '@pbx-sms/testing';
 import { buildApp } from '../src/app';
 import type { ApiDeps } from '../src/deps';
-import { startTestApi, type TestApi } from './harness';
-import { actionUrl, b64, countJobs, countMessages, DEST, expectAccepted, setupTenant } from './public-fixtures';
 
 /**
  * Redis or Postgres down: the caller gets 503 with Retry-After, quickly, and nothing is

@@ -1,4 +1,4 @@
-import { admin, startTestApi, type TestApi } from './harness';
+import { admin, startTestApi, type TestApi } from '@pbx-sms/testing';
 
 /** GET /api/admin/rejected-events: newest first, filtered by tenant and time, cursor-paginated, admin only. */
 

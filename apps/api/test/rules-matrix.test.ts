@@ -1,5 +1,4 @@
-import { admin, startTestApi, type TestApi } from './harness';
-import { actionUrl, b64, countMessages, DEST, DOCUMENTED, expectAccepted, INVALID_NUMBER, SENDER, setupTenant, type SenderState } from './public-fixtures';
+import { admin, startTestApi, type TestApi, actionUrl, b64, countMessages, DEST, DOCUMENTED, expectAccepted, INVALID_NUMBER, SENDER, setupTenant, type SenderState } from '@pbx-sms/testing';
 
 /**
  * Every rule combination through the real API (DESIGN.md "Rules", steps 4–8): Active × Enable

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { admin, startTestApi, type TestApi } from './harness';
-import { countJobs, countMessages, DEST, DOCUMENTED, expectAccepted, OTHER_DEST, SENDER, setupTenant } from './public-fixtures';
+import { admin, startTestApi, type TestApi, countJobs, countMessages, DEST, DOCUMENTED, expectAccepted, OTHER_DEST, SENDER, setupTenant } from '@pbx-sms/testing';
 
 /** The REST endpoints: send, voicemail notification, message status, idempotency, rate limit. */
 

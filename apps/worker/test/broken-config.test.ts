@@ -2,7 +2,7 @@ import type { Counter } from 'prom-client';
 import { DiagnosticsService, MessageOpsService } from '@pbx-sms/db';
 import type { QueueProducer } from '@pbx-sms/queue';
 import type { WorkerHandle } from '../src/main';
-import { EXT_NUMBER, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /**
  * A voicemail notification stopped by configuration someone switched on but left broken (no
@@ -17,8 +17,8 @@ let worker: WorkerHandle;
 let ops: MessageOpsService;
 
 const extensions = [
-  { extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER },
-  { extension: '1002', smsNotifications: false, smsNumber: EXT_NUMBER },
+  { extension: '1001', smsNotifications: true, smsNumber: DEST },
+  { extension: '1002', smsNotifications: false, smsNumber: DEST },
   { extension: '1003', smsNotifications: true, smsNumber: null },
 ];
 
@@ -95,7 +95,7 @@ describe('a voicemail send re-checked at send time', () => {
     const before = { same: await count(status, code), other: await count(other, code) };
     // Accepted while the configuration was whole; changed before the send.
     const m = await t.db.prisma.message.create({
-      data: { tenantId, kind: 'voicemail', source, eventId: source === 'event' ? `late-${tenantId}` : null, extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'New voicemail', status: 'queued' },
+      data: { tenantId, kind: 'voicemail', source, eventId: source === 'event' ? `late-${tenantId}` : null, extension: '1001', from: SENDER, to: DEST, body: 'New voicemail', status: 'queued' },
     });
     await change();
     await producer.enqueueSend({ messageId: m.id, tenantId });

@@ -1,4 +1,4 @@
-import { capturingLogger, EXT_NUMBER, SENDER, startWorkerTestBed, waitFor, type WorkerTestBed } from './helpers';
+import { capturingLogger, DEST, SENDER, startWorkerTestBed, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 import { Housekeeping } from '../src/housekeeping';
 
 /** Retention: REJECTED_EVENT_RETENTION_DAYS and MESSAGE_RETENTION_DAYS, applied by the worker's housekeeping. */
@@ -30,7 +30,7 @@ async function rejectedEvent(ageDays: number): Promise<string> {
 }
 
 async function message(status: 'queued' | 'sending' | 'sent' | 'failed' | 'skipped', ageDays: number): Promise<string> {
-  const m = await t.db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: EXT_NUMBER, body: `hello ${status}`, status, attempts: 1, segments: 1 } });
+  const m = await t.db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: `hello ${status}`, status, attempts: 1, segments: 1 } });
   await t.pool.query(`UPDATE messages SET updated_at = now() - $1::float8 * interval '1 day', created_at = now() - $1::float8 * interval '1 day' WHERE id = $2::uuid`, [ageDays, m.id]);
   return m.id;
 }
@@ -49,7 +49,7 @@ describe('housekeeping', () => {
     await waitFor('old rejected event deleted', async () => !(await remainingRejected()).includes(old));
     expect(await remainingRejected()).toEqual(recent);
     expect(await w.housekeepOnce()).toEqual({ rejectedEventsDeleted: 0, messagesErased: 0 });
-    expect(await row(oldSent)).toMatchObject({ body: 'hello sent', to: EXT_NUMBER, from: SENDER, status: 'sent' });
+    expect(await row(oldSent)).toMatchObject({ body: 'hello sent', to: DEST, from: SENDER, status: 'sent' });
   });
 
   it('honours REJECTED_EVENT_RETENTION_DAYS', async () => {
@@ -73,7 +73,7 @@ describe('housekeeping', () => {
       expect(m).toMatchObject({ body: '', to: null, from: null, attempts: 1, segments: 1, tenantId: 59 });
       expect(['sent', 'failed', 'skipped']).toContain(m.status);
     }
-    for (const id of kept) expect(await row(id)).toMatchObject({ body: expect.stringMatching(/^hello /), to: EXT_NUMBER, from: SENDER });
+    for (const id of kept) expect(await row(id)).toMatchObject({ body: expect.stringMatching(/^hello /), to: DEST, from: SENDER });
     // Idempotent: nothing left to do.
     expect(await w.housekeepOnce()).toMatchObject({ messagesErased: 0 });
   });

@@ -1,6 +1,6 @@
 import { MessageRepository } from '@pbx-sms/db';
 import type { QueueProducer } from '@pbx-sms/queue';
-import { EXT_NUMBER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /**
  * Inline send (docs/decisions.md): a voicemail job sends the Message it creates without a
@@ -11,7 +11,7 @@ let producer: QueueProducer;
 const log = capturingLogger();
 
 beforeAll(async () => {
-  t = await startWorkerTestBed('inlinesend', { tenants: [{ id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER }] }] });
+  t = await startWorkerTestBed('inlinesend', { tenants: [{ id: 59, extensions: [{ extension: '1001', smsNotifications: true, smsNumber: DEST }] }] });
   const q = t.queue('inline');
   producer = q.producer;
   // Inline send is the default (WORKER_INLINE_SEND).
@@ -93,7 +93,7 @@ describe('inline send', () => {
     const repo = new MessageRepository(t.pool);
     const event = voicemailEvent({ callerName: 'InFlight' });
     const [ref] = await repo.insertVoicemailMessages([
-      { tenantId: 59, eventId: event.eventId, extension: '1001', from: '+14165550100', to: EXT_NUMBER, body: 'in flight', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+      { tenantId: 59, eventId: event.eventId, extension: '1001', from: '+14165550100', to: DEST, body: 'in flight', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
     ]);
     expect(ref).toMatchObject({ status: 'sending', inserted: true, claimed: { attempt: 1 } });
     await producer.voicemailQueue.add('voicemail.received', event, { jobId: `dup-${event.eventId}` });

@@ -1,6 +1,6 @@
 import { DiagnosticsService, MessageOpsService } from '@pbx-sms/db';
 import type { QueueProducer } from '@pbx-sms/queue';
-import { EXT_NUMBER, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /**
  * docs/operations.md's remedy for `provider_unavailable`: once SNS is healthy, `messages retry`
@@ -28,7 +28,7 @@ let counter = 0;
 async function apiMessage(tenantId = 59) {
   counter++;
   const m = await t.db.prisma.message.create({
-    data: { tenantId, kind: 'api', source: 'rest', from: SENDER, to: EXT_NUMBER, body: `Retry me ${counter}`, status: 'queued', segments: 1 },
+    data: { tenantId, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: `Retry me ${counter}`, status: 'queued', segments: 1 },
   });
   await producer.enqueueSend({ messageId: m.id, tenantId });
   return m;
@@ -60,7 +60,7 @@ describe('operator retry of a message whose attempts ran out', () => {
     expect(await ops.retry(m.id, 59)).toEqual({ id: m.id, status: 'queued' });
     const sent = await settled(m.id);
     expect(sent).toMatchObject({ status: 'sent', attempts: 4, errorCode: null });
-    expect(t.fake.published.filter((r) => r.message === m.body)).toMatchObject([{ phoneNumber: EXT_NUMBER, originationNumber: SENDER }]);
+    expect(t.fake.published.filter((r) => r.message === m.body)).toMatchObject([{ phoneNumber: DEST, originationNumber: SENDER }]);
     expect(sent.providerMessageId).toBe(t.fake.published[0]!.messageId);
     expect(await history(59, m.id)).toEqual([
       [1, 1, 'retry'],

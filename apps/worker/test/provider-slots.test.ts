@@ -1,6 +1,6 @@
 import type { QueueProducer } from '@pbx-sms/queue';
 import type { WorkerHandle } from '../src/main';
-import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /**
  * Regression (found by the fault suite with inline send on): each queue's consumer runs
@@ -35,7 +35,7 @@ it(`voicemail jobs sending inline and send jobs together never have more than WO
   t.fake.latencyMs = 150;
   const rows = await Promise.all(
     Array.from({ length: SENDS }, (_, i) =>
-      t.db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: EXT_NUMBER, body: `slots send ${i}`, status: 'queued' } }),
+      t.db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: `slots send ${i}`, status: 'queued' } }),
     ),
   );
   const events = Array.from({ length: EVENTS }, () => voicemailEvent());

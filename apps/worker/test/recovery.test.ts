@@ -1,6 +1,6 @@
 import { MessageRepository } from '@pbx-sms/db';
 import { voicemailJobId } from '@pbx-sms/queue';
-import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 jest.setTimeout(30_000);
 
@@ -26,7 +26,7 @@ let n = 0;
 async function queuedRow(ageMs: number) {
   n++;
   const m = await t.db.prisma.message.create({
-    data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: EXT_NUMBER, body: `orphan ${n}`, status: 'queued' },
+    data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: `orphan ${n}`, status: 'queued' },
   });
   await t.db.prisma.$executeRawUnsafe(`UPDATE messages SET updated_at = now() - ($1::int * interval '1 millisecond') WHERE id = $2::uuid`, ageMs, m.id);
   return m;
@@ -64,7 +64,7 @@ describe('reconciler', () => {
     const { prefix, producer } = t.queue('rec');
     const w = await start(prefix);
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: EXT_NUMBER, body: 'kept job', status: 'sent' },
+      data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: 'kept job', status: 'sent' },
     });
     // A job with the Message's id completes (nothing to do: already terminal) and stays in Redis.
     await producer.enqueueSend({ messageId: m.id, tenantId: 59 });
@@ -121,7 +121,7 @@ describe('reconciler', () => {
     const event = voicemailEvent({ callerName: 'Dead inline' });
     // The row as an inline send leaves it when its worker dies mid-call: claimed at insert, attempt 1 open.
     const [ref] = await new MessageRepository(t.pool).insertVoicemailMessages([
-      { tenantId: 59, eventId: event.eventId, extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'dead inline', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+      { tenantId: 59, eventId: event.eventId, extension: '1001', from: SENDER, to: DEST, body: 'dead inline', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
     ]);
     expect(ref).toMatchObject({ status: 'sending', claimed: { attempt: 1 } });
     await backdate(ref!.id, 60_000);
@@ -137,7 +137,7 @@ describe('reconciler', () => {
     // leaves it and completes: a completed job is not live either.
     const again = voicemailEvent({ callerName: 'Dead inline 2' });
     const [ref2] = await new MessageRepository(t.pool).insertVoicemailMessages([
-      { tenantId: 59, eventId: again.eventId, extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'dead inline 2', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+      { tenantId: 59, eventId: again.eventId, extension: '1001', from: SENDER, to: DEST, body: 'dead inline 2', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
     ]);
     await producer.publishVoicemailEvent(again);
     await waitFor('voicemail job completed', async () => (await producer.voicemailQueue.getJobState(voicemailJobId(59, again.eventId))) === 'completed');

@@ -1,5 +1,5 @@
 import { configChannel, type QueueProducer } from '@pbx-sms/queue';
-import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, SENDER, capturingLogger, startWorkerTestBed, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 jest.setTimeout(30_000);
 
@@ -33,7 +33,7 @@ let counter = 0;
 async function apiMessage(producer: QueueProducer, tenantId = 59, over: Partial<{ to: string; body: string }> = {}) {
   counter++;
   const m = await t.db.prisma.message.create({
-    data: { tenantId, kind: 'api', source: 'action', from: SENDER, to: over.to ?? EXT_NUMBER, body: over.body ?? `API message ${counter}`, status: 'queued', segments: 1 },
+    data: { tenantId, kind: 'api', source: 'action', from: SENDER, to: over.to ?? DEST, body: over.body ?? `API message ${counter}`, status: 'queued', segments: 1 },
   });
   await producer.enqueueSend({ messageId: m.id, tenantId });
   return m;
@@ -63,7 +63,7 @@ describe('sending through SNS', () => {
   it('sends an API message once and records the attempt and the provider id', async () => {
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
-    expect(done).toMatchObject({ status: 'sent', attempts: 1, errorCode: null, from: SENDER, to: EXT_NUMBER });
+    expect(done).toMatchObject({ status: 'sent', attempts: 1, errorCode: null, from: SENDER, to: DEST });
     expect(done.providerMessageId).toBe(t.fake.published[0]?.messageId);
     expect(await attemptsOf(m.id)).toMatchObject([{ attempt: 1, outcome: 'sent', errorCode: null }]);
     expect((await attemptsOf(m.id))[0]!.durationMs).toEqual(expect.any(Number));
@@ -152,7 +152,7 @@ describe('rules re-checked at send time', () => {
   it('a voicemail Message whose tenant is no longer Active is skipped with tenant_inactive', async () => {
     await t.db.prisma.smsSettings.update({ where: { tenantId: 71 }, data: { active: false } });
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 71, kind: 'voicemail', source: 'event', eventId: 'late-1', extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'New voicemail', status: 'queued' },
+      data: { tenantId: 71, kind: 'voicemail', source: 'event', eventId: 'late-1', extension: '1001', from: SENDER, to: DEST, body: 'New voicemail', status: 'queued' },
     });
     await ctx.producer.enqueueSend({ messageId: m.id, tenantId: 71 });
     expect(await settled(m.id)).toMatchObject({ status: 'skipped', errorCode: 'tenant_inactive', attempts: 0 });
@@ -162,7 +162,7 @@ describe('rules re-checked at send time', () => {
   it('a voicemail goes to the extension number configured at send time', async () => {
     await t.db.prisma.extension.update({ where: { tenantId_extension: { tenantId: 72, extension: '1001' } }, data: { smsNumber: '+14165551299' } });
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 72, kind: 'voicemail', source: 'event', eventId: 'moved-1', extension: '1001', from: SENDER, to: EXT_NUMBER, body: 'New voicemail', status: 'queued' },
+      data: { tenantId: 72, kind: 'voicemail', source: 'event', eventId: 'moved-1', extension: '1001', from: SENDER, to: DEST, body: 'New voicemail', status: 'queued' },
     });
     await ctx.producer.enqueueSend({ messageId: m.id, tenantId: 72 });
     expect(await settled(m.id)).toMatchObject({ status: 'sent', to: '+14165551299' });

@@ -1,6 +1,6 @@
 import type { QueueProducer } from '@pbx-sms/queue';
 import type { WorkerHandle } from '../src/main';
-import { EXT_NUMBER, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 let t: WorkerTestBed;
 let producer: QueueProducer;
@@ -14,7 +14,7 @@ beforeAll(async () => {
       {
         id: 59,
         extensions: [
-          { extension: '1001', smsNotifications: true, smsNumber: EXT_NUMBER },
+          { extension: '1001', smsNotifications: true, smsNumber: DEST },
           { extension: '1002', smsNotifications: false, smsNumber: '+14165551235' },
           { extension: '1003', smsNotifications: true, smsNumber: null },
           { extension: '1004', smsNotifications: true, smsNumber: '+15555550100' },
@@ -55,7 +55,7 @@ describe('voicemail events', () => {
       source: 'event',
       status: 'sent',
       from: SENDER,
-      to: EXT_NUMBER,
+      to: DEST,
       extension: '1001',
       attempts: 1,
       errorCode: null,
@@ -67,7 +67,7 @@ describe('voicemail events', () => {
     expect(m.sentAt).toBeInstanceOf(Date);
     const published = t.fake.published.filter((r) => r.message === m.body);
     expect(published).toHaveLength(1);
-    expect(published[0]).toMatchObject({ phoneNumber: EXT_NUMBER, originationNumber: SENDER, smsType: 'Transactional' });
+    expect(published[0]).toMatchObject({ phoneNumber: DEST, originationNumber: SENDER, smsType: 'Transactional' });
     const attempts = await t.db.prisma.messageAttempt.findMany({ where: { messageId: m.id } });
     expect(attempts).toMatchObject([{ attempt: 1, outcome: 'sent' }]);
   });

@@ -1,6 +1,6 @@
 import { DEFAULT_VOICEMAIL_TEMPLATE, measureMessage, templateBudget } from '@pbx-sms/core';
 import type { QueueProducer } from '@pbx-sms/queue';
-import { EXT_NUMBER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { DEST, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /** Voicemail texts obey the length rule: caller parts cut to the template's budget at send time. */
 
@@ -33,7 +33,7 @@ async function sentAtFakeSns(tenantId: number, callerName: string) {
   const event = voicemailEvent({ tenantId, callerName });
   await producer.publishVoicemailEvent(event);
   const m = await terminal(tenantId, event.eventId);
-  expect(m).toMatchObject({ status: 'sent', to: EXT_NUMBER });
+  expect(m).toMatchObject({ status: 'sent', to: DEST });
   const published = t.fake.published.filter((r) => r.message === m.body);
   expect(published).toHaveLength(1);
   // What the Message records is what was sent.

@@ -1,7 +1,5 @@
 import { QueueProducer } from '@pbx-sms/queue';
-import { testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
-import { spawnWorker, type ChildWorker } from './child-worker';
-import { childWorkerEnv, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from './helpers';
+import { testQueuePrefix, testRedisUrl, spawnWorker, type Child, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /**
  * The built worker as real processes: two replicas sharing one queue, and SIGTERM in the
@@ -10,7 +8,7 @@ import { childWorkerEnv, startWorkerTestBed, voicemailEvent, waitFor, type Worke
 jest.setTimeout(30_000);
 
 let t: WorkerTestBed;
-const children: ChildWorker[] = [];
+const children: Child[] = [];
 
 beforeAll(async () => {
   t = await startWorkerTestBed('procs', { tenants: [{ id: 59 }] });
@@ -23,12 +21,8 @@ afterAll(async () => {
 
 beforeEach(() => t.fake.reset());
 
-function worker(prefix: string, env: Record<string, string> = {}): ChildWorker {
-  const c = spawnWorker({
-    ...childWorkerEnv({ databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url }),
-    PROVIDER_TIMEOUT_MS: '5000',
-    ...env,
-  });
+function worker(prefix: string, env: Record<string, string> = {}): Child {
+  const c = spawnWorker(`worker-${children.length + 1}`, { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, PROVIDER_TIMEOUT_MS: '5000', ...env }, { keep: () => true });
   children.push(c);
   return c;
 }
@@ -65,7 +59,7 @@ describe('worker processes', () => {
     t.fake.latencyMs = 2;
     const a = worker(prefix, { WORKER_CONCURRENCY: '8' });
     const b = worker(prefix, { WORKER_CONCURRENCY: '8' });
-    await Promise.all([a.started, b.started]);
+    await Promise.all([a.ready, b.ready]);
     const ids = await publishBatch(producer, 300, 'two');
     const rows = await allSent(ids, 30_000);
     expect(rows.every((r) => r.attempts === 1)).toBe(true);
@@ -74,7 +68,7 @@ describe('worker processes', () => {
     expect(counts.size).toBe(300);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     // Both replicas did part of the work.
-    const sentBy = (c: ChildWorker) => c.lines.filter((l) => l.queue === 'sms-send' && l.outcome === 'sent').length;
+    const sentBy = (c: Child) => c.kept.filter((l) => l.queue === 'sms-send' && l.outcome === 'sent').length;
     // Their log lines arrive over pipes a little after the rows are written.
     await waitFor('every outcome logged', async () => sentBy(a) + sentBy(b) >= 300, 10_000).catch(() => undefined);
     expect(sentBy(a)).toBeGreaterThan(0);
@@ -92,13 +86,13 @@ describe('worker processes', () => {
     const producer = new QueueProducer(t.redis, prefix);
     t.fake.latencyMs = 40;
     const first = worker(prefix, { WORKER_CONCURRENCY: '8' });
-    await first.started;
+    await first.ready;
     const ids = await publishBatch(producer, 120, 'term');
     await t.fake.waitForPublishes(20, 20_000);
     first.child.kill('SIGTERM');
     const exit = await first.exited;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(first.lines.some((l) => l.msg === 'worker stopped' && l.graceful === true)).toBe(true);
+    expect(first.kept.some((l) => l.msg === 'worker stopped' && l.graceful === true)).toBe(true);
     // Nothing left half-done: every Message is queued or sent, no attempt left open.
     const mid = await t.db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: ids } } });
     expect(mid.every((m) => m.status === 'queued' || m.status === 'sent')).toBe(true);
@@ -108,7 +102,7 @@ describe('worker processes', () => {
 
     t.fake.latencyMs = 0;
     const second = worker(prefix, { WORKER_CONCURRENCY: '8' });
-    await second.started;
+    await second.ready;
     const rows = await allSent(ids, 30_000);
     expect(rows.every((r) => r.attempts === 1)).toBe(true);
     expect(t.fake.publishCount).toBe(120);
@@ -120,7 +114,6 @@ describe('worker processes', () => {
 
   it('a bad environment stops the worker with a one-line reason and exit code 1', async () => {
     const c = worker(testQueuePrefix('bad'), { WORKER_CONCURRENCY: 'lots' });
-    c.started.catch(() => undefined);
     expect((await c.exited).code).toBe(1);
     expect(c.stderr.join('\n')).toMatch(/WORKER_CONCURRENCY/);
   });

@@ -1,11 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
-import { admin, type TestApi } from './harness';
-
-/** Numbers from DESIGN.md: valid ones, and one libphonenumber refuses (no such area code). */
-export const SENDER = '+14165550100';
-export const DEST = '+14165551234';
-export const OTHER_DEST = '+12015550150';
-export const INVALID_NUMBER = '+15555550100';
+import { admin, type TestApi } from './api-harness';
+import { DEST, INVALID_NUMBER, SENDER } from './test-numbers';
 
 export type SenderState = 'none' | 'disabled' | 'invalid' | 'valid';
 export type ExtensionState = 'missing' | 'off' | 'no_number' | 'valid';

@@ -4,10 +4,12 @@ import { apiSchema, loadConfig, type ApiConfig } from '@pbx-sms/config';
 import { createPool, createPrisma } from '@pbx-sms/db';
 import { createLogger, createMetrics, type Logger } from '@pbx-sms/observability';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
-import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
-import { buildApp } from '../src/app';
-import type { ApiDeps } from '../src/deps';
+import { buildApp } from '@pbx-sms/api/app';
+import type { ApiDeps } from '@pbx-sms/api/deps';
+import { createTestDatabase, type TestDatabase } from './database';
+import { flushPrefix, testQueuePrefix, testRedisUrl } from './redis';
 
+/** The admin token of every API a test starts, in process or as a child process. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
