@@ -13,6 +13,8 @@ const shared = {
     '^@pbx-sms/db/pg$': '<rootDir>/libs/db/src/pg',
     // libs/testing starts the real apps from their composition roots (docs/decisions.md).
     '^@pbx-sms/(api|worker)/(app|deps|main|compose)$': '<rootDir>/apps/$1/src/$2',
+    // A unit test imports the one fixture module it needs, without the database and the apps.
+    '^@pbx-sms/testing/([a-z-]+)$': '<rootDir>/libs/testing/src/$1',
     '^@pbx-sms/([a-z-]+)$': '<rootDir>/libs/$1/src',
   },
   testEnvironment: 'node',

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { createPool, createPrisma, type PrismaClient } from '@pbx-sms/db';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
-import { testRedisUrl, startTestApi, type TestApi, actionUrl, b64, countJobs, countMessages, DEST, expectAccepted, setupTenant } from '@pbx-sms/testing';
+import { testRedisUrl, startTestApi, type TestApi, actionUrl, b64, countJobs, countMessages, DEST, expectAccepted, setupTenant, sleep } from '@pbx-sms/testing';
 import { buildApp } from '../src/app';
 import type { ApiDeps } from '../src/deps';
 
@@ -207,7 +207,7 @@ describe('Redis goes down while the API runs', () => {
     const proxy = await tcpProxy(testRedisUrl());
     const v = await variant({ redisUrl: `redis://127.0.0.1:${proxy.port}` });
     try {
-      for (let i = 0; i < 50 && (await sendRest(v.app, 'warm-up')).statusCode !== 202; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 50 && (await sendRest(v.app, 'warm-up')).statusCode !== 202; i++) await sleep(20);
       await proxy.cut();
       const before = await countMessages(t);
       const { value: res, ms } = await timed(() => sendRest(v.app, 'while down'));

@@ -1,3 +1,4 @@
+import { sleep } from '@pbx-sms/testing/wait';
 import { Batcher, ItemFailure } from '../src/batcher';
 
 describe('Batcher', () => {
@@ -16,7 +17,7 @@ describe('Batcher', () => {
     const b = new Batcher(
       async (xs: number[]) => {
         batches.push(xs);
-        await new Promise((r) => setTimeout(r, 10));
+        await sleep(10);
         return xs.map((x) => x + 1);
       },
       { maxInFlight: 1, maxBatch: 50 },
@@ -90,7 +91,7 @@ describe('Batcher slot timeout', () => {
     const first = b.submit(1);
     await new Promise((r) => setImmediate(r));
     const second = b.submit(3);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     expect(batches).toEqual([[1]]);
     releaseFirst();
     await expect(Promise.all([first, second])).resolves.toEqual([1, 3]);

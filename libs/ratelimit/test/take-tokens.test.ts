@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { flushPrefix, testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
+import { flushPrefix, sleep, testQueuePrefix, testRedisUrl } from '@pbx-sms/testing';
 import { TenantRateLimiter } from '../src/tenant.rate-limiter';
 import { takeOneTokenEach, takeTokens } from '../src/take-tokens.command';
 
@@ -11,7 +11,6 @@ import { takeOneTokenEach, takeTokens } from '../src/take-tokens.command';
 let redis: Redis;
 let redis2: Redis;
 const prefix = testQueuePrefix('bucket');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The worker's takes: one token each, no lease; per take 0, or the milliseconds to wait. */
 const plain = (keys: string[], rate: number, burst: number) => takeOneTokenEach(redis, keys, rate, burst);

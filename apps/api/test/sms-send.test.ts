@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { admin, startTestApi, type TestApi, countJobs, countMessages, DEST, DOCUMENTED, expectAccepted, OTHER_DEST, SENDER, setupTenant } from '@pbx-sms/testing';
+import { admin, startTestApi, type TestApi, countJobs, countMessages, DEST, DOCUMENTED, expectAccepted, OTHER_DEST, SENDER, setupTenant, sleep } from '@pbx-sms/testing';
 
-/** The REST endpoints: send, voicemail notification, message status, idempotency, rate limit. */
+/** POST /api/sms/send: acceptance, idempotency, the rate limit and the short-lived caches. */
 
 let t: TestApi;
 let key: string;
@@ -18,8 +18,6 @@ afterAll(async () => {
 
 const sendSms = (payload: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
   t.app.inject({ method: 'POST', url: '/api/sms/send', headers, payload: payload as object });
-const notify = (payload: unknown, headers: Record<string, string> = { 'x-api-key': key }) =>
-  t.app.inject({ method: 'POST', url: '/api/sms/notifications/voicemail', headers, payload: payload as object });
 
 describe('POST /api/sms/send', () => {
   it('accepts the spec\'s example', async () => {
@@ -123,12 +121,12 @@ describe('POST /api/sms/send', () => {
     let row: { last_used_at: Date | null } | undefined;
     for (let i = 0; i < 50 && !row?.last_used_at; i++) {
       [row] = await t.db.prisma.$queryRawUnsafe<{ last_used_at: Date | null }[]>('SELECT last_used_at FROM api_keys WHERE tenant_id = 63');
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     expect(row?.last_used_at).toBeInstanceOf(Date);
     const first = row!.last_used_at!.getTime();
     await expectAccepted(t, await sendSms({ to: DEST, message: 'again' }, { 'x-api-key': k }));
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     const [after] = await t.db.prisma.$queryRawUnsafe<{ last_used_at: Date }[]>('SELECT last_used_at FROM api_keys WHERE tenant_id = 63');
     expect(after!.last_used_at.getTime()).toBe(first);
   });
@@ -141,7 +139,7 @@ describe('POST /api/sms/send', () => {
     let status = 0;
     const seen: string[] = [];
     for (let i = 0; i < 50 && status !== 401; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       const res = await sendSms({ to: DEST, message: 'after' }, { 'x-api-key': k });
       status = res.statusCode;
       seen.push(`${status} ${res.body}`);
@@ -236,83 +234,6 @@ describe('Idempotency-Key', () => {
   });
 });
 
-describe('POST /api/sms/notifications/voicemail', () => {
-  it('sends the literal message to the extension\'s SMS number', async () => {
-    const res = await notify({ extension: '1001', message: 'New voicemail received' });
-    await expectAccepted(t, res, {
-      tenant_id: 59,
-      kind: 'voicemail',
-      source: 'rest',
-      from_number: SENDER,
-      to_number: DEST,
-      body: 'New voicemail received',
-      extension: '1001',
-    });
-  });
-
-  it('renders the default template with the extension alone', async () => {
-    await expectAccepted(t, await notify({ extension: '1001' }), { body: 'New voicemail from unknown caller for extension 1001.' });
-  });
-
-  it('renders the tenant\'s template; placeholders in a literal message stay literal', async () => {
-    const k = await setupTenant(t, 65, { voicemailTemplate: 'Voicemail waiting on {{extension}}.' });
-    await expectAccepted(t, await notify({ extension: '1001' }, { 'x-api-key': k }), { body: 'Voicemail waiting on 1001.' });
-    await expectAccepted(t, await notify({ extension: '1001', message: 'Hi {{extension}}' }, { 'x-api-key': k }), { body: 'Hi {{extension}}' });
-  });
-
-  it.each([
-    ['missing extension', { message: 'x' }, 400, '{"error":"extension: Invalid input: expected string, received undefined","code":"invalid_request"}'],
-    ['unknown extension', { extension: '2002' }, 404, '{"error":"Extension 2002 is not configured for this tenant","code":"extension_not_found"}'],
-    ['an empty message', { extension: '1001', message: '' }, 400, '{"error":"message: The message is empty","code":"invalid_body"}'],
-  ])('%s', async (_name, payload, status, body) => {
-    const res = await notify(payload);
-    expect(res.statusCode).toBe(status);
-    expect(res.body).toBe(body);
-  });
-});
-
-describe('GET /api/sms/messages/:id', () => {
-  it('answers the tenant\'s own message', async () => {
-    const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'status' }));
-    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
-    expect(res.statusCode).toBe(200);
-    const body = res.json() as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'status', 'to', 'updatedAt']);
-    expect(body).toMatchObject({ id, status: 'queued', to: DEST, from: SENDER, attempts: 0 });
-    expect(new Date(body.createdAt as string).toISOString()).toBe(body.createdAt);
-  });
-
-  it('shows errorCode and providerMessageId once set', async () => {
-    const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'failed' }));
-    await t.db.prisma.$executeRawUnsafe(`UPDATE messages SET status = 'failed', error_code = 'provider_rejected', attempts = 2, provider_message_id = 'pm-1' WHERE id = $1::uuid`, id);
-    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
-    expect(res.json()).toMatchObject({ status: 'failed', errorCode: 'provider_rejected', attempts: 2, providerMessageId: 'pm-1' });
-  });
-
-  it('any key of the tenant may read it', async () => {
-    const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'any key' }));
-    const created = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', headers: admin, payload: { permissions: ['events:publish'] } });
-    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': (created.json() as { key: string }).key } });
-    expect(res.statusCode).toBe(200);
-  });
-
-  it.each([
-    ['another tenant\'s message', async () => expectAccepted(t, await sendSms({ to: DEST, message: 'theirs' }, { 'x-api-key': key2 }))],
-    ['an unknown id', async () => randomUUID()],
-    ['a malformed id', async () => 'not-a-uuid'],
-    ['an injection attempt', async () => encodeURIComponent("' OR 1=1 --")],
-  ])('answers 404 for %s', async (_name, id) => {
-    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${await id()}`, headers: { 'x-api-key': key } });
-    expect(res.statusCode).toBe(404);
-    expect(res.body).toBe('{"error":"Message not found","code":"not_found"}');
-  });
-
-  it('needs a key', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${randomUUID()}` });
-    expect(res.statusCode).toBe(401);
-  });
-});
-
 describe('rate limit and short-lived caches', () => {
   let slow: TestApi;
   beforeAll(async () => {
@@ -333,7 +254,7 @@ describe('rate limit and short-lived caches', () => {
     expect(limited.headers['retry-after']).toBe('1');
     expect(limited.body).toBe('{"error":"Too many requests for this API key (limit 1/s, burst 2)","code":"rate_limited"}');
     expect(await countMessages(slow)).toBe(before);
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
     await expectAccepted(slow, await post());
   });
 
@@ -342,20 +263,7 @@ describe('rate limit and short-lived caches', () => {
     const post = () => slow.app.inject({ method: 'POST', url: '/api/sms/send', headers: { 'x-api-key': k }, payload: { to: DEST, message: 'x' } });
     await expectAccepted(slow, await post());
     await slow.db.prisma.$executeRawUnsafe('UPDATE api_keys SET revoked_at = now() WHERE tenant_id = 60');
-    await new Promise((r) => setTimeout(r, 400));
+    await sleep(400);
     expect((await post()).statusCode).toBe(401);
-  });
-});
-
-describe('OpenAPI', () => {
-  it('describes the public routes with their schemas', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
-    const doc = res.json() as { paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/api/sms/send', '/api/sms/notifications/voicemail', '/api/sms/messages/{id}', '/api/events/voicemail']));
-    expect(doc.paths['/']!.get!.parameters!.map((p) => p.name)).toEqual(['action', 'apikey', 'server', 'to_number', 'body']);
-    expect(doc.paths['/']!.head).toBeUndefined();
-    expect(JSON.stringify(doc.paths['/api/sms/send']!.post!.requestBody)).toContain('"message"');
-    expect(Object.keys(doc.paths['/api/sms/send']!.post!.responses!)).toEqual(expect.arrayContaining(['202', '401', '422', '429', '503']));
-    expect(JSON.stringify(doc.paths['/api/events/voicemail']!.post!.requestBody)).toContain('eventId');
   });
 });
