@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 
 export function percentile(sorted: number[], p: number): number {
@@ -55,7 +56,7 @@ export async function spawnNode(script: string, args: string[], env: Record<stri
       const ok = await fetch(ready.url).then((r) => r.ok, () => false);
       if (ok) return child;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   child.kill('SIGKILL');
   throw new Error(`${script} not ready after ${timeoutMs} ms: ${output.slice(-2000)}`);
