@@ -29,7 +29,7 @@ export function answerControl(fake: ControlledFake, method: string, url: string,
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
-  let input: Record<string, unknown> = {};
+  let input: Record<string, unknown>;
   try {
     input = body ? ((JSON.parse(body) as Record<string, unknown> | null) ?? {}) : {};
   } catch {
