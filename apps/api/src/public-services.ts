@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import { configChannel } from '@pbx-sms/queue';
-import { deleteExpiredIdempotencyKeys, type SqlRunner } from '@pbx-sms/db';
+import { deleteExpiredIdempotencyKeys, subscribeConfigChanges, TenantConfigCache, tenantConfigReader, type ConfigChange, type SqlRunner } from '@pbx-sms/db';
 import type { ApiDeps } from './deps';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
-import { ConfigCache } from './cache/config.cache';
 import { ApiKeyRateLimiter } from './rate-limit/api-key.rate-limiter';
 import { IdempotencyService } from './services/idempotency.service';
 import { MessageAcceptance } from './services/message-acceptance.service';
@@ -16,7 +15,7 @@ export interface PublicServices {
   db: SqlRunner;
   keys: ApiKeyAuthenticator;
   limiter: ApiKeyRateLimiter;
-  configs: ConfigCache;
+  configs: TenantConfigCache;
   acceptance: MessageAcceptance;
   idempotency: IdempotencyService;
   /** Drops everything cached about a tenant (its config, extensions and API keys). */
@@ -27,10 +26,16 @@ export interface PublicServices {
 export function createPublicServices(deps: ApiDeps): PublicServices {
   const ttl = deps.config.TENANT_CONFIG_TTL_MS;
   const keys = new ApiKeyAuthenticator(deps.pool, deps.logger, ttl);
-  const configs = new ConfigCache(deps.pool, ttl);
+  const configs = new TenantConfigCache(tenantConfigReader(deps.pool), ttl);
   const invalidateTenant = (tenantId: number) => {
-    configs.invalidateTenant(tenantId);
+    configs.invalidate(tenantId);
     keys.invalidateTenant(tenantId);
+  };
+  const forget = (change: ConfigChange) => {
+    if (change === 'all') {
+      configs.clear();
+      keys.clear();
+    } else invalidateTenant(change);
   };
 
   // Other processes (API replicas, the CLI) announce config changes on the channel the workers
@@ -40,11 +45,7 @@ export function createPublicServices(deps: ApiDeps): PublicServices {
   if (ttl > 0) {
     subscriber = deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, enableAutoPipelining: false, disconnectTimeout: 200, lazyConnect: false });
     subscriber.on('error', () => undefined);
-    subscriber.on('message', (_channel: string, message: string) => {
-      const tenantId = Number(message);
-      if (Number.isInteger(tenantId)) invalidateTenant(tenantId);
-    });
-    subscriber.subscribe(configChannel(deps.producer.prefix)).catch(() => undefined);
+    subscribeConfigChanges(subscriber, configChannel(deps.producer.prefix), forget).catch(() => undefined);
   }
 
   // BullMQ relays connection errors as 'error' events; without a listener it prints each one.

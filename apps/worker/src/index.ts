@@ -1,5 +1,4 @@
 export * from './worker';
-export * from './tenant-config.cache';
 export * from './reconciler';
 export * from './ops-server';
 export * from './job-outcome';

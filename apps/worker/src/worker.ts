@@ -2,7 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
 import { Batcher, warmUpRules } from '@pbx-sms/core';
-import { MessageRepository, createPool, loadExtensionPg, loadTenantConfigPg, type Queryable } from '@pbx-sms/db/pg';
+import { MessageRepository, TenantConfigCache, createPool, loadExtension, loadTenantConfig, subscribeConfigChanges, tenantConfigReader, type SqlRunner } from '@pbx-sms/db/pg';
 import { collectQueueDepth, createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
 import { QUEUES, QueueProducer, TenantRateLimiter, configChannel, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
@@ -16,7 +16,6 @@ import { startOpsServer, type OpsServer } from './ops-server';
 import { Reconciler, type ReconcileResult } from './reconciler';
 import { Housekeeping, type HousekeepingResult } from './housekeeping';
 import { instrumentProvider, metricsObserver } from './metrics';
-import { TenantConfigCache } from './tenant-config.cache';
 
 export interface WorkerDeps {
   logger?: Logger;
@@ -56,9 +55,9 @@ export interface WorkerHandle {
 }
 
 /** Before the first events: the rules' lazy costs (`warmUpRules`) and the config readers' first queries. */
-async function warmUp(db: Queryable): Promise<void> {
+async function warmUp(db: SqlRunner): Promise<void> {
   warmUpRules();
-  await Promise.all([loadTenantConfigPg(db, 0), loadExtensionPg(db, 0, '0')]);
+  await Promise.all([loadTenantConfig(db, 0), loadExtension(db, 0, '0')]);
 }
 
 /** Jobs added straight by a PBX may carry no retention options; keep Redis bounded anyway. */
@@ -99,10 +98,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   const limiter = new TenantRateLimiter(commandRedis, prefix, { ratePerSec: config.TENANT_RATE_PER_SEC });
   const metrics = deps.metrics ?? createMetrics('worker');
   const provider = instrumentProvider(deps.provider ?? createSmsProvider(config, deps.snsCredentials ? { credentials: deps.snsCredentials } : {}), metrics);
-  const configCache = new TenantConfigCache(
-    { tenant: (id) => loadTenantConfigPg(pool, id), extension: (id, ext) => loadExtensionPg(pool, id, ext) },
-    config.TENANT_CONFIG_TTL_MS,
-  );
+  const configCache = new TenantConfigCache(tenantConfigReader(pool), config.TENANT_CONFIG_TTL_MS);
   const report = outcomeReporter(logger, [metricsObserver(metrics), ...(deps.observers ?? [])]);
   const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
     await producer.enqueueSends(jobs);
@@ -110,21 +106,7 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   });
   const enqueueSend = (job: SmsSendJob) => sendEnqueues.submit(job);
 
-  // Config changes: the admin API publishes a tenant id ('*' for all) on the channel.
-  const channel = configChannel(prefix);
-  let subscribedOnce = false;
-  subscriberRedis.on('message', (ch: string, msg: string) => {
-    if (ch !== channel) return;
-    const id = Number(msg);
-    if (msg === '*' || !Number.isInteger(id)) configCache.clear();
-    else configCache.invalidate(id);
-  });
-  subscriberRedis.on('ready', () => {
-    // Changes announced while disconnected were missed: forget everything.
-    if (subscribedOnce) configCache.clear();
-    subscribedOnce = true;
-  });
-  await subscriberRedis.subscribe(channel);
+  await subscribeConfigChanges(subscriberRedis, configChannel(prefix), (change) => configCache.forget(change));
 
   const bull = {
     connection: consumerRedis,

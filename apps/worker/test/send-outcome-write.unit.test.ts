@@ -5,7 +5,7 @@ import type { SmsProvider } from '@pbx-sms/sms';
 import { sendSmsHandler } from '../src/jobs/send-sms.job';
 import { SendSlots } from '../src/send-slots';
 import type { MessageStore } from '../src/message-store';
-import { TenantConfigCache } from '../src/tenant-config.cache';
+import { TenantConfigCache } from '@pbx-sms/db';
 
 /**
  * Regression (found by the fault suite's Postgres outage): when the provider has accepted an

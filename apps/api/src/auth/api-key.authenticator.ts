@@ -1,7 +1,6 @@
 import { apiKeyMatches, apiKeyPrefix, type Permission } from '@pbx-sms/core';
-import { findApiKeyByPrefix, touchApiKeyLastUsed, type ApiKeyRecord, type SqlRunner } from '@pbx-sms/db';
+import { findApiKeyByPrefix, touchApiKeyLastUsed, TtlCache, type ApiKeyRecord, type SqlRunner } from '@pbx-sms/db';
 import type { Logger } from '@pbx-sms/observability';
-import { TtlCache } from '../cache/ttl-cache';
 
 /** A key that passed authentication. */
 export interface AuthenticatedKey {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, decodeBase64Text, evaluateRules, normalizeToNumber, parseActionParams, parseServerParam } from '@pbx-sms/core';
+import { AppError, decodeBase64Text, defaultTenantConfig, evaluateRules, normalizeToNumber, parseActionParams, parseServerParam } from '@pbx-sms/core';
 import { authenticateApiKey, requirePermission } from '../auth/request-auth';
 import type { PublicServices } from '../public-services';
 import { sendJsonText } from '../reply';
@@ -52,7 +52,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> =
     }
 
     // 4–8. The tenant's configuration and the fields.
-    const tenant = await services.configs.tenant(key.tenantId);
+    const tenant = (await services.configs.tenant(key.tenantId)) ?? defaultTenantConfig(key.tenantId);
     const to = normalizeToNumber(p.toNumber ?? '');
     const text = p.body === undefined ? null : decodeBase64Text(p.body);
     const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to, text });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AppError, evaluateRules, renderTemplate } from '@pbx-sms/core';
+import { AppError, defaultTenantConfig, evaluateRules, renderTemplate } from '@pbx-sms/core';
 import { findTenantMessage, listTenantMessages, decodeCursor, type MessageStatusView } from '@pbx-sms/db';
 import { randomUUID } from 'node:crypto';
 import { authenticateApiKey, requirePermission } from '../auth/request-auth';
@@ -57,7 +57,7 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
         if (outcome.kind === 'replay') return sendJsonText(reply, outcome.status, outcome.body, { 'idempotent-replayed': 'true' });
       }
       try {
-        const tenant = await services.configs.tenant(key.tenantId);
+        const tenant = (await services.configs.tenant(key.tenantId)) ?? defaultTenantConfig(key.tenantId);
         const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to, text: message });
         if (!decision.allowed) throw refusal(decision, { to: 'to', body: 'message' });
         await services.acceptance.accept({ id, tenantId: key.tenantId, kind: 'api', source: 'rest', from: tenant.sender!.e164, to, body: message, extension: null });
@@ -91,7 +91,8 @@ export const smsRoutes: FastifyPluginAsyncZod<{ services: PublicServices }> = as
       const key = await authenticateApiKey(services, req.headers['x-api-key']);
       requirePermission(key, 'sms:send');
       const { extension, message } = req.body;
-      const [tenant, ext] = await Promise.all([services.configs.tenant(key.tenantId), services.configs.extension(key.tenantId, extension)]);
+      const [known, ext] = await Promise.all([services.configs.tenant(key.tenantId), services.configs.extension(key.tenantId, extension)]);
+      const tenant = known ?? defaultTenantConfig(key.tenantId);
       const text = message ?? renderTemplate(tenant.voicemailTemplate, { extension, timeZone: tenant.timeZone });
       const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'api', extension, text }, ext);
       if (!decision.allowed) throw refusal(decision, { to: 'extension', body: 'message' });

@@ -16,7 +16,7 @@ import { sendJobId, smsSendJobSchema, type SmsSendJob, type TenantRateLimiter } 
 import { ProviderError, isProviderError, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
 import type { SendSlots } from '../send-slots';
-import type { TenantConfigCache } from '../tenant-config.cache';
+import type { TenantConfigCache } from '@pbx-sms/db/pg';
 import type { JobOutcome } from '../job-outcome';
 
 export interface SendJobDeps {

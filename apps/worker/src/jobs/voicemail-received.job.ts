@@ -5,7 +5,7 @@ import { redactText } from '@pbx-sms/observability';
 import { voicemailEventSchema, voicemailJobId, type SmsSendJob } from '@pbx-sms/queue';
 import type { ClaimedMessage } from '@pbx-sms/db/pg';
 import type { MessageStore } from '../message-store';
-import type { TenantConfigCache } from '../tenant-config.cache';
+import type { TenantConfigCache } from '@pbx-sms/db/pg';
 import type { JobOutcome } from '../job-outcome';
 
 export interface VoicemailJobDeps {

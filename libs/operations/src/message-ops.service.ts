@@ -1,5 +1,5 @@
 import { AppError } from '@pbx-sms/core';
-import type { PrismaClient } from './client';
+import type { PrismaClient } from '@pbx-sms/db';
 
 /** Operators' handling of failed messages: list them, and send them again through the normal path. */
 
