@@ -45,7 +45,7 @@ export const configChangesPlugin = fp<ConfigChangesOptions>(
     const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, enableAutoPipelining: false, disconnectTimeout: 200, lazyConnect: false });
     subscriber.on('error', () => undefined);
     // '*' and a reconnect (changes announced meanwhile were missed) drop everything.
-    subscribeConfigChanges(subscriber, configChannel(queuePrefix), changes.changed).catch(() => undefined);
+    subscribeConfigChanges(subscriber, configChannel(queuePrefix), (change) => changes.changed(change)).catch(() => undefined);
     app.addHook('onClose', async () => subscriber.disconnect());
   },
   { name: 'config-changes', fastify: '5.x' },

@@ -43,7 +43,7 @@ export const dryRunCommand: Command = {
       run: async (ctx, { positionals: [id], values }) => {
         if (values.extension === undefined && values.to === undefined) throw new AppError('invalid_request', 'missing --extension or --to');
         if (values.via !== undefined && values.via !== 'api' && values.via !== 'event') throw new AppError('invalid_request', '--via: api or event');
-        const answer = await new DiagnosticsService(ctx.prisma, ctx.pool).dryRun(tenantId(id!), { extension: values.extension, to: values.to, via: values.via as 'api' | 'event' | undefined });
+        const answer = await new DiagnosticsService(ctx.prisma, ctx.pool).dryRun(tenantId(id!), { extension: values.extension, to: values.to, via: values.via });
         ctx.print(answer.summary);
         for (const r of answer.rules) ctx.print(`  ${r.passed ? 'pass' : 'FAIL'}  ${r.rule}: ${r.explanation}`);
       },
