@@ -13,6 +13,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       'max-lines': ['error', { max: 300 }],
+      // Off: `async` here is interface conformance (Fastify plugins and handlers, the provider
+      // and store ports return promises) more often than a missing await; the hazards it aims
+      // at are caught by no-floating-promises and no-misused-promises, which stay on.
+      '@typescript-eslint/require-await': 'off',
     },
   },
 );

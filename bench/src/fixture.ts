@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { AdminService, createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
+import { createPrisma, migrate, type PrismaClient } from '@pbx-sms/db';
+import { AdminService } from '@pbx-sms/operations';
 import type { VoicemailEvent } from '@pbx-sms/queue';
 import { round } from './measure';
 import { BASE_DB, REDIS_URL, TENANTS } from './settings';

@@ -46,8 +46,8 @@ export async function spawnNode(script: string, args: string[], env: Record<stri
     output += b.toString();
     if (output.length > 100_000) output = output.slice(-50_000);
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`${script} exited ${child.exitCode}: ${output.slice(-2000)}`);

@@ -55,6 +55,7 @@ class RequestLog extends LogController {
 /** Builds the API without listening: main.ts listens, tests use inject() or listen on port 0. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed by tsc's view of pino's types (msgPrefix), not by typescript-eslint's
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
@@ -148,5 +149,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(actionRoutes);
   await app.register(smsRoutes, { db: pool });
   await app.register(eventsRoutes, { deps });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the Zod type provider's instance is not assignable to the plain one (childLoggerFactory's logger type)
   return app as unknown as FastifyInstance;
 }

@@ -57,7 +57,7 @@ function validationMessage(err: FastifyError): string {
 }
 
 export function toAppError(err: unknown): AppError {
-  if (isAppError(err)) return err as AppError;
+  if (isAppError(err)) return err;
   const fe = err as FastifyError;
   switch (fe?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -105,6 +105,31 @@ describe('trace and failed-message handling', () => {
   });
 });
 
+describe('retrying a message erased by retention (MESSAGE_RETENTION_DAYS)', () => {
+  /** A failed message as housekeeping leaves it: body '' and numbers NULL. */
+  const erased = () =>
+    t.db.prisma.message.create({ data: { tenantId: 60, kind: 'api', source: 'rest', from: null, to: null, body: '', status: 'failed', errorCode: 'provider_unavailable', attempts: 3 } });
+
+  it('is refused with a 400 naming why, and the message stays failed', async () => {
+    const m = await erased();
+    const res = await t.app.inject({ method: 'POST', url: `/api/admin/tenants/60/messages/${m.id}/retry`, headers: admin });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: `Message ${m.id} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`, code: 'invalid_request' });
+    expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).toMatchObject({ status: 'failed', roundBases: [] });
+  });
+
+  it('is skipped and counted by retry-failed, which retries the others', async () => {
+    await t.db.prisma.message.deleteMany({ where: { tenantId: 60 } });
+    const gone = await erased();
+    const whole = await t.db.prisma.message.create({ data: { tenantId: 60, kind: 'api', source: 'rest', from: '+14165550100', to: '+14165551234', body: 'still here', status: 'failed', errorCode: 'provider_unavailable', attempts: 3 } });
+    const res = await t.app.inject({ method: 'POST', url: '/api/admin/messages/retry-failed', payload: { tenantId: 60 }, headers: admin });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ retried: 1, ids: [whole.id], skippedErased: 1 });
+    expect((await t.db.prisma.message.findUniqueOrThrow({ where: { id: gone.id } })).status).toBe('failed');
+    expect((await t.db.prisma.message.findUniqueOrThrow({ where: { id: whole.id } })).status).toBe('queued');
+  });
+});
+
 describe('metrics', () => {
   it('are behind the admin token; the OpenAPI document is not', async () => {
     for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: ADMIN_TOKEN }]) {

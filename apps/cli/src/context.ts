@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
 import { cliSchema, loadConfig, type CommonConfig } from '@pbx-sms/config';
-import { AdminService, createPrisma, type PrismaClient } from '@pbx-sms/db';
+import { createPool, createPrisma, type PrismaClient } from '@pbx-sms/db';
+import { AdminService } from '@pbx-sms/operations';
 import { createRedis, QueueProducer } from '@pbx-sms/queue';
 
 /** What commands use, built lazily so `migrate` needs no Redis and `help` needs nothing. */
 export class CliContext {
   private prismaClient?: PrismaClient;
+  private poolInstance?: Pool;
   private redisClient?: Redis;
   private producerInstance?: QueueProducer;
 
@@ -21,6 +24,12 @@ export class CliContext {
   get prisma(): PrismaClient {
     this.prismaClient ??= createPrisma(this.config.DATABASE_URL, { max: 2 });
     return this.prismaClient;
+  }
+
+  /** Plain pg, for the statements the API and the worker share (the tenant-config reader). */
+  get pool(): Pool {
+    this.poolInstance ??= createPool(this.config.DATABASE_URL, { max: 2 });
+    return this.poolInstance;
   }
 
   get producer(): QueueProducer {
@@ -41,5 +50,6 @@ export class CliContext {
     await this.producerInstance?.close().catch(() => undefined);
     this.redisClient?.disconnect();
     await this.prismaClient?.$disconnect();
+    await this.poolInstance?.end();
   }
 }

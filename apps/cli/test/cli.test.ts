@@ -108,9 +108,17 @@ describe('operator CLI', () => {
       expect(failed.map((f: { id: string }) => f.id)).toEqual([m.id]);
       expect(JSON.parse((await cli('messages', 'show', m.id)).out)).toMatchObject({ id: m.id, status: 'failed', explanation: expect.stringMatching(/Failed after 8 attempt/) });
       const r = await cli('messages', 'retry-all', '--tenant', '59');
-      expect(JSON.parse(r.out)).toEqual({ retried: 1, ids: [m.id] });
+      expect(JSON.parse(r.out)).toEqual({ retried: 1, ids: [m.id], skippedErased: 0 });
       expect((await db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('queued');
       expect((await cli('messages', 'retry', 'not-an-id')).code).toBe(2);
+    });
+
+    it('refuses to retry a message erased by retention, naming why (exit 2)', async () => {
+      const m = await db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', body: '', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 } });
+      const r = await cli('messages', 'retry', m.id);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`error (invalid_request): Message ${m.id} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`);
+      expect((await db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('failed');
     });
 
     it('publishes a test voicemail event', async () => {

@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
 import { ActiveJobs, Batcher, SendSlots } from '@pbx-sms/concurrency';
 import { warmUpRules } from '@pbx-sms/core';
-import { MessageRepository, createPool, loadExtensionPg, loadTenantConfigPg, type Queryable } from '@pbx-sms/db/pg';
+import { MessageRepository, TenantConfigCache, createPool, loadExtension, loadTenantConfig, subscribeConfigChanges, tenantConfigReader, type SqlRunner } from '@pbx-sms/db/pg';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
-import { JOBS, QueueProducer, createConsumer, createRedis, type SmsSendJob } from '@pbx-sms/queue';
+import { JOBS, QueueProducer, configChannel, createConsumer, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { TenantRateLimiter } from '@pbx-sms/ratelimit';
 import { createSmsProvider, type SmsProvider, type SnsProviderOptions } from '@pbx-sms/sms';
 import { BatchedMessageStore } from './message-store';
@@ -16,8 +16,6 @@ import { voicemailReceivedHandler } from './jobs/voicemail-received.job';
 import { Reconciler } from './reconciler';
 import { Housekeeping } from './housekeeping';
 import { instrumentProvider, metricsObserver } from './metrics';
-import { TenantConfigCache } from './tenant-config.cache';
-import { subscribeConfigChanges } from './config-changes';
 
 export interface WorkerDeps {
   logger?: Logger;
@@ -101,11 +99,8 @@ export async function composeWorker(config: WorkerConfig, deps: WorkerDeps = {})
   const limiter = new TenantRateLimiter(commandRedis, prefix, { ratePerSec: config.TENANT_RATE_PER_SEC });
   const metrics = deps.metrics ?? createMetrics('worker');
   const provider = instrumentProvider(deps.provider ?? createSmsProvider(config, deps.snsCredentials ? { credentials: deps.snsCredentials } : {}), metrics);
-  const configCache = new TenantConfigCache(
-    { tenant: (id) => loadTenantConfigPg(pool, id), extension: (id, ext) => loadExtensionPg(pool, id, ext) },
-    config.TENANT_CONFIG_TTL_MS,
-  );
-  await subscribeConfigChanges(subscriberRedis, prefix, configCache);
+  const configCache = new TenantConfigCache(tenantConfigReader(pool), config.TENANT_CONFIG_TTL_MS);
+  await subscribeConfigChanges(subscriberRedis, configChannel(prefix), (change) => configCache.forget(change));
   const logs = jobLogs(logger, [metricsObserver(metrics), ...(deps.observers ?? [])]);
   const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
     await producer.enqueueSends(jobs);
@@ -196,7 +191,7 @@ export async function composeWorker(config: WorkerConfig, deps: WorkerDeps = {})
   };
 }
 
-async function warmUp(db: Queryable): Promise<void> {
+async function warmUp(db: SqlRunner): Promise<void> {
   warmUpRules();
-  await Promise.all([loadTenantConfigPg(db, 0), loadExtensionPg(db, 0, '0')]);
+  await Promise.all([loadTenantConfig(db, 0), loadExtension(db, 0, '0')]);
 }

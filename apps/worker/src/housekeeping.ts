@@ -1,8 +1,8 @@
-import { deleteOldRejectedEvents, eraseOldMessages, type Queryable } from '@pbx-sms/db/pg';
+import { deleteOldRejectedEvents, eraseOldMessages, type SqlRunner } from '@pbx-sms/db/pg';
 import type { Logger } from '@pbx-sms/observability';
 
 export interface HousekeepingDeps {
-  db: Queryable;
+  db: SqlRunner;
   logger: Logger;
   intervalMs: number;
   rejectedEventRetentionDays: number;

@@ -6,7 +6,7 @@ import { startOpsServer, type OpsServer } from './ops-server';
 import type { ReconcileResult } from './reconciler';
 import type { HousekeepingResult } from './housekeeping';
 import { exitOnSignals } from './shutdown';
-import type { TenantConfigCache } from './tenant-config.cache';
+import type { TenantConfigCache } from '@pbx-sms/db/pg';
 
 export interface WorkerHandle {
   /** The port /health and /ready listen on. */

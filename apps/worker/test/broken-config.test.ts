@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import { DiagnosticsService, MessageOpsService } from '@pbx-sms/db';
+import { DiagnosticsService, MessageOpsService } from '@pbx-sms/operations';
 import type { QueueProducer } from '@pbx-sms/queue';
 import type { WorkerHandle } from '../src/main';
 import { DEST, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
@@ -59,7 +59,7 @@ describe('a voicemail event', () => {
     expect(await count('failed', 'sender_invalid')).toBe(before.failed + 1);
     expect(await count('skipped', 'sender_invalid')).toBe(before.skipped);
     expect(await failedIds(80)).toEqual([m.id]);
-    const trace = await new DiagnosticsService(t.db.prisma).trace(80, m.id);
+    const trace = await new DiagnosticsService(t.db.prisma, t.pool).trace(80, m.id);
     expect(trace.explanation).toBe('Failed before any send attempt: No sender number is configured in SMS Settings (sender_invalid).');
     expect(t.fake.requests).toHaveLength(0);
   });

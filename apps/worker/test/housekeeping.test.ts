@@ -1,3 +1,4 @@
+import type { QueryConfig } from 'pg';
 import { capturingLogger, DEST, SENDER, startWorkerTestBed, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 import { Housekeeping } from '../src/housekeeping';
 
@@ -82,7 +83,7 @@ describe('housekeeping', () => {
     for (let i = 0; i < 5; i++) await message('sent', 10);
     for (let i = 0; i < 3; i++) await rejectedEvent(40);
     const statements: string[] = [];
-    const db = { query: (text: string, values?: unknown[]) => (statements.push(text), t.pool.query(text, values)) };
+    const db = { query: (q: QueryConfig) => (statements.push(q.text), t.pool.query(q)) };
     const h = new Housekeeping({ db, logger: capturingLogger().logger, intervalMs: 60_000, rejectedEventRetentionDays: 30, messageRetentionDays: 7, batchSize: 2 });
     expect(await h.runOnce()).toEqual({ rejectedEventsDeleted: 3, messagesErased: 5 });
     // 2 + 1 rejected events, then 2 + 2 + 1 messages: one short statement per batch.

@@ -1,4 +1,4 @@
-import { DiagnosticsService, MessageOpsService } from '@pbx-sms/db';
+import { DiagnosticsService, MessageOpsService } from '@pbx-sms/operations';
 import type { QueueProducer } from '@pbx-sms/queue';
 import { DEST, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
@@ -11,7 +11,7 @@ import { DEST, SENDER, startWorkerTestBed, voicemailEvent, waitFor, type WorkerT
 let t: WorkerTestBed;
 let producer: QueueProducer;
 let ops: MessageOpsService;
-const diagnostics = () => new DiagnosticsService(t.db.prisma);
+const diagnostics = () => new DiagnosticsService(t.db.prisma, t.pool);
 
 beforeAll(async () => {
   t = await startWorkerTestBed('opretry', { tenants: [{ id: 59 }, { id: 60 }] });

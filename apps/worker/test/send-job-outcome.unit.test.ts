@@ -8,7 +8,7 @@ import { inlineSender } from '../src/send/inline-send';
 import { jobLogs } from '../src/job-log';
 import { SendSlots } from '@pbx-sms/concurrency';
 import type { MessageStore } from '../src/message-store';
-import { TenantConfigCache } from '../src/tenant-config.cache';
+import { TenantConfigCache } from '@pbx-sms/db';
 
 /**
  * The attempt returns its outcome; the job adapter alone turns it into BullMQ's terms (complete,

@@ -7,7 +7,7 @@ import { createLogger } from '@pbx-sms/observability';
 import { sendSmsHandler } from '../src/send/send-sms.job';
 import { jobLogs } from '../src/job-log';
 import type { MessageStore } from '../src/message-store';
-import { TenantConfigCache } from '../src/tenant-config.cache';
+import { TenantConfigCache } from '@pbx-sms/db';
 
 /**
  * Regression (found by the fault suite's Postgres outage): when the provider has accepted an

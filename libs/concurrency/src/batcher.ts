@@ -92,7 +92,7 @@ export class Batcher<I, O> {
     try {
       results = this.run(batch.map((p) => p.item));
     } catch (err) {
-      results = Promise.reject(err);
+      results = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     results
       .then(

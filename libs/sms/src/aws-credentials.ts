@@ -20,7 +20,7 @@ export function defaultCredentialChain(region: string): CredentialProvider {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { defaultProvider } = require('@aws-sdk/credential-provider-node') as typeof import('@aws-sdk/credential-provider-node');
       // The region is what the SDK hands the chain as its client's config (STS for web identity and roles).
-      chain = defaultProvider({ parentClientConfig: { region } }) as CredentialProvider;
+      chain = defaultProvider({ parentClientConfig: { region } });
     }
     return chain();
   };

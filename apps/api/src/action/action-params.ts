@@ -48,7 +48,7 @@ export function parseActionParams(query: unknown, body: unknown, headerKey: unkn
   }
   const q = isPlainObject(query) ? query : undefined;
   const pick = (name: Name): unknown => {
-    const fromBody = own(body as Record<string, unknown> | undefined, name);
+    const fromBody = own(body, name);
     return fromBody !== undefined ? fromBody : own(q, name);
   };
 

@@ -32,7 +32,7 @@ export const actionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body.length === 0) done(null, undefined);
-    else json(req, body as string, done);
+    else void json(req, body as string, done);
   });
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {

@@ -1,7 +1,6 @@
 import { apiKeyMatches, apiKeyPrefix, type Permission } from '@pbx-sms/core';
-import { findApiKeyByPrefix, touchApiKeyLastUsed, type ApiKeyRecord, type SqlRunner } from '@pbx-sms/db';
+import { findApiKeyByPrefix, touchApiKeyLastUsed, TtlCache, type ApiKeyRecord, type SqlRunner } from '@pbx-sms/db';
 import type { Logger } from '@pbx-sms/observability';
-import { TtlCache } from '../cache/ttl-cache';
 
 /** A key that passed authentication. */
 export interface AuthenticatedKey {
@@ -74,6 +73,11 @@ export class ApiKeyAuthenticator {
       this.lastWritten.delete(id);
       this.logger.debug({ err }, 'could not record API key use');
     });
+  }
+
+  /** Drops every cached key (a change of all tenants was announced, or changes were missed). */
+  clear(): void {
+    this.cache.deleteWhere(() => true);
   }
 
   /** Drops cached keys of a tenant (after a revoke) and every cached "no such key". */

@@ -60,14 +60,14 @@ export class LazyChildLogger {
 
   private write(level: Level, args: unknown[]): void {
     if (!this.isLevelEnabled(level)) return;
-    const real = this.real;
-    (real[level] as (...a: unknown[]) => void).apply(real, args);
+    // pino's log methods take (obj?, msg?, ...args) overloads; the caller's arguments pass through as they are.
+    Reflect.apply(this.real[level], this.real, args);
   }
 }
 
 /** Fastify's `childLoggerFactory`: a lazy child, unless the route sets its own level (then the child at once). */
 export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
   const parent = logger as unknown as Logger;
-  if (opts.level !== undefined) return parent.child(bindings, opts) as unknown as FastifyBaseLogger;
-  return new LazyChildLogger(parent, bindings, opts) as unknown as FastifyBaseLogger;
+  if (opts.level !== undefined) return parent.child(bindings, opts);
+  return new LazyChildLogger(parent, bindings, opts);
 }

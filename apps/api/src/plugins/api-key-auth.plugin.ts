@@ -43,7 +43,7 @@ export const apiKeyAuthPlugin = fp<ApiKeyAuthOptions>(
   async (app, opts) => {
     const keys = new ApiKeyAuthenticator(opts.db, opts.logger, opts.cacheTtlMs);
     const limiter = new ApiKeyRateLimiter(opts.redis, opts.queuePrefix, opts.ratePerSec);
-    app.configChanges.onChange((tenantId) => keys.invalidateTenant(tenantId));
+    app.configChanges.onChange((change) => (change === 'all' ? keys.clear() : keys.invalidateTenant(change)));
 
     app.decorateRequest('apiKey', null);
     app.decorateRequest('authenticateApiKey', async function (this: FastifyRequest, need: KeyNeed, presented: unknown = this.headers['x-api-key']) {

@@ -1,12 +1,13 @@
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
+import { subscribeConfigChanges, type ConfigChange } from '@pbx-sms/db';
 import { configChannel } from '@pbx-sms/queue';
 
 /** Tells what this process caches about tenants that a tenant's configuration changed. */
 export interface ConfigChanges {
-  /** A tenant's configuration, extensions or API keys changed: every listener drops its copy. */
-  changed(tenantId: number): void;
-  onChange(listener: (tenantId: number) => void): void;
+  /** A tenant's configuration, extensions or API keys changed (or all of it): every listener drops its copy. */
+  changed(change: ConfigChange): void;
+  onChange(listener: (change: ConfigChange) => void): void;
 }
 
 declare module 'fastify' {
@@ -31,10 +32,10 @@ export interface ConfigChangesOptions {
  */
 export const configChangesPlugin = fp<ConfigChangesOptions>(
   async (app, { redis, queuePrefix, cacheTtlMs }) => {
-    const listeners: ((tenantId: number) => void)[] = [];
+    const listeners: ((change: ConfigChange) => void)[] = [];
     const changes: ConfigChanges = {
-      changed: (tenantId) => {
-        for (const listener of listeners) listener(tenantId);
+      changed: (change) => {
+        for (const listener of listeners) listener(change);
       },
       onChange: (listener) => void listeners.push(listener),
     };
@@ -43,11 +44,8 @@ export const configChangesPlugin = fp<ConfigChangesOptions>(
 
     const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, enableAutoPipelining: false, disconnectTimeout: 200, lazyConnect: false });
     subscriber.on('error', () => undefined);
-    subscriber.on('message', (_channel: string, message: string) => {
-      const tenantId = Number(message);
-      if (Number.isInteger(tenantId)) changes.changed(tenantId);
-    });
-    subscriber.subscribe(configChannel(queuePrefix)).catch(() => undefined);
+    // '*' and a reconnect (changes announced meanwhile were missed) drop everything.
+    subscribeConfigChanges(subscriber, configChannel(queuePrefix), (change) => changes.changed(change)).catch(() => undefined);
     app.addHook('onClose', async () => subscriber.disconnect());
   },
   { name: 'config-changes', fastify: '5.x' },

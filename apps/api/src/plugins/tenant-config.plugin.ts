@@ -1,24 +1,23 @@
 import fp from 'fastify-plugin';
-import type { Queryable } from '@pbx-sms/db';
-import { ConfigCache } from '../cache/config.cache';
+import { TenantConfigCache, tenantConfigReader, type SqlRunner } from '@pbx-sms/db';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Tenant and extension configuration as the rules read it, cached for TENANT_CONFIG_TTL_MS. */
-    tenantConfig: ConfigCache;
+    /** Tenant and extension configuration as the rules read it, cached for TENANT_CONFIG_TTL_MS (null: unknown tenant). */
+    tenantConfig: TenantConfigCache;
   }
 }
 
 export interface TenantConfigOptions {
-  db: Queryable;
+  db: SqlRunner;
   cacheTtlMs: number;
 }
 
-/** The tenant-config cache, dropped for a tenant whenever its configuration changes. */
+/** The tenant-config cache (the worker's too), dropped for a tenant whenever its configuration changes. */
 export const tenantConfigPlugin = fp<TenantConfigOptions>(
   async (app, { db, cacheTtlMs }) => {
-    const cache = new ConfigCache(db, cacheTtlMs);
-    app.configChanges.onChange((tenantId) => cache.invalidateTenant(tenantId));
+    const cache = new TenantConfigCache(tenantConfigReader(db), cacheTtlMs);
+    app.configChanges.onChange((change) => cache.forget(change));
     app.decorate('tenantConfig', cache);
   },
   { name: 'tenant-config', fastify: '5.x', dependencies: ['config-changes'] },

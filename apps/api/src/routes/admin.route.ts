@@ -9,7 +9,7 @@ import {
   smsSettingsInput,
   tenantIdParam,
   tenantInput,
-} from '@pbx-sms/db';
+} from '@pbx-sms/operations';
 import type { ApiDeps } from '../deps';
 import { requireAdmin } from './admin-auth';
 

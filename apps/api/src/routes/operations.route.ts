@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DiagnosticsService, extensionName, MessageOpsService, RejectedEventsService, rejectedEventsPage, rejectedEventsQuery, tenantIdParam } from '@pbx-sms/db';
+import { DiagnosticsService, extensionName, MessageOpsService, RejectedEventsService, rejectedEventsPage, rejectedEventsQuery, tenantIdParam } from '@pbx-sms/operations';
 import type { ApiDeps } from '../deps';
 import { requireAdmin } from './admin-auth';
 
@@ -17,7 +17,7 @@ const tags = ['operations'];
 
 /** Operators' tools: "why wasn't it sent?" (trace, dry run) and failed-message handling. */
 export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app, { deps }) => {
-  const diagnostics = new DiagnosticsService(deps.prisma);
+  const diagnostics = new DiagnosticsService(deps.prisma, deps.pool);
   const ops = new MessageOpsService(deps.prisma, (job) => deps.producer.requeueSend(job));
   const rejected = new RejectedEventsService(deps.prisma);
   app.addHook('onRequest', requireAdmin(deps.config.ADMIN_TOKEN));

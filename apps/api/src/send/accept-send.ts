@@ -1,4 +1,4 @@
-import { AppError, evaluateRules, renderTemplate, type Decision, type ExtensionConfig, type TenantConfig } from '@pbx-sms/core';
+import { AppError, defaultTenantConfig, evaluateRules, renderTemplate, type Decision, type ExtensionConfig, type TenantConfig } from '@pbx-sms/core';
 import type { MessageToAccept } from './message-acceptance.service';
 
 /** The request's names for the fields rule 7 checks (the action API and REST differ). */
@@ -31,9 +31,9 @@ export type SendRequest =
       fields: FieldNames;
     };
 
-/** The tenant and extension configuration as the rules read it (cached). */
+/** The tenant and extension configuration as the rules read it (cached); null for an unknown tenant. */
 export interface TenantConfigReader {
-  tenant(tenantId: number): Promise<TenantConfig>;
+  tenant(tenantId: number): Promise<TenantConfig | null>;
   extension(tenantId: number, extension: string): Promise<ExtensionConfig | null>;
 }
 
@@ -47,13 +47,15 @@ export type AcceptSend = (tenantId: number, send: SendRequest) => Promise<string
 export function createAcceptSend(configs: TenantConfigReader, acceptance: { accept(m: MessageToAccept): Promise<string> }): AcceptSend {
   return async (tenantId, send) => {
     if (send.kind === 'api') {
-      const tenant = await configs.tenant(tenantId);
+      const tenant = (await configs.tenant(tenantId)) ?? defaultTenantConfig(tenantId);
       const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to: send.to, text: send.text });
       if (!decision.allowed) throw refusal(decision, send.fields, send.present);
       return acceptance.accept({ id: send.id, tenantId, kind: 'api', source: send.source, from: tenant.sender!.e164, to: send.to, body: send.text!, extension: null });
     }
     const { extension } = send;
-    const [tenant, ext] = await Promise.all([configs.tenant(tenantId), configs.extension(tenantId, extension)]);
+    const [known, ext] = await Promise.all([configs.tenant(tenantId), configs.extension(tenantId, extension)]);
+    // An unknown tenant is refused like one with nothing enabled.
+    const tenant = known ?? defaultTenantConfig(tenantId);
     const text = send.text ?? renderTemplate(tenant.voicemailTemplate, { extension, timeZone: tenant.timeZone });
     const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'api', extension, text }, ext);
     if (!decision.allowed) throw refusal(decision, send.fields);

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '@pbx-sms/core';
-import {
-  apiKeyInput,
-  describeZodError,
-  extensionInput,
-  extensionName,
-  migrate,
-  smsNumberInput,
-  smsSettingsInput,
-  tenantIdParam,
-  tenantInput,
-} from '@pbx-sms/db';
+import { migrate } from '@pbx-sms/db';
+import { apiKeyInput, describeZodError, extensionInput, extensionName, smsNumberInput, smsSettingsInput, tenantIdParam, tenantInput } from '@pbx-sms/operations';
 import { parseBool, parseNullable } from '../args';
 import type { Command } from '../command';
 

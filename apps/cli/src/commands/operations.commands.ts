@@ -1,5 +1,5 @@
 import { AppError } from '@pbx-sms/core';
-import { DiagnosticsService, MessageOpsService, RejectedEventsService, rejectedEventsQuery, type FailedFilter } from '@pbx-sms/db';
+import { DiagnosticsService, MessageOpsService, RejectedEventsService, rejectedEventsQuery, type FailedFilter } from '@pbx-sms/operations';
 import { voicemailEventSchema } from '@pbx-sms/queue';
 import type { Args, Command } from '../command';
 import type { CliContext } from '../context';
@@ -43,7 +43,7 @@ export const dryRunCommand: Command = {
       run: async (ctx, { positionals: [id], values }) => {
         if (values.extension === undefined && values.to === undefined) throw new AppError('invalid_request', 'missing --extension or --to');
         if (values.via !== undefined && values.via !== 'api' && values.via !== 'event') throw new AppError('invalid_request', '--via: api or event');
-        const answer = await new DiagnosticsService(ctx.prisma).dryRun(tenantId(id!), { extension: values.extension, to: values.to, via: values.via as 'api' | 'event' | undefined });
+        const answer = await new DiagnosticsService(ctx.prisma, ctx.pool).dryRun(tenantId(id!), { extension: values.extension, to: values.to, via: values.via });
         ctx.print(answer.summary);
         for (const r of answer.rules) ctx.print(`  ${r.passed ? 'pass' : 'FAIL'}  ${r.rule}: ${r.explanation}`);
       },
@@ -59,7 +59,7 @@ export const messagesCommand: Command = {
       args: '<messageId> [--tenant ID]',
       help: 'one message with every attempt and an explanation',
       needs: PG,
-      run: async (ctx, a) => ctx.print(await new DiagnosticsService(ctx.prisma).trace(optionalTenant(a.values.tenant), a.positionals[0]!)),
+      run: async (ctx, a) => ctx.print(await new DiagnosticsService(ctx.prisma, ctx.pool).trace(optionalTenant(a.values.tenant), a.positionals[0]!)),
     },
     retry: { args: '<messageId> [--tenant ID]', help: 'send a failed message again', needs: PG_REDIS, run: async (ctx, a) => ctx.print(await ops(ctx).retry(a.positionals[0]!, optionalTenant(a.values.tenant))) },
     'retry-all': { args: FILTERS, help: 'send every failed message matching the filters again', needs: PG_REDIS, run: async (ctx, a) => ctx.print(await ops(ctx).retryAll(filter(a))) },

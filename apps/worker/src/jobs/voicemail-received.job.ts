@@ -5,7 +5,7 @@ import { redactText } from '@pbx-sms/observability';
 import { JOBS, type SmsSendJob } from '@pbx-sms/queue';
 import type { ClaimedMessage } from '@pbx-sms/db/pg';
 import type { MessageStore } from '../message-store';
-import type { TenantConfigCache } from '../tenant-config.cache';
+import type { TenantConfigCache } from '@pbx-sms/db/pg';
 import type { JobLogs } from '../job-log';
 import type { RulesCheck } from '../send/send-attempt';
 

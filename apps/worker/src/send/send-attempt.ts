@@ -16,7 +16,7 @@ import { redactText } from '@pbx-sms/observability';
 import { ProviderError, isProviderError, type SmsRequest, type SmsProvider } from '@pbx-sms/sms';
 import type { MessageStore } from '../message-store';
 import type { SendSlots } from '@pbx-sms/concurrency';
-import type { TenantConfigCache } from '../tenant-config.cache';
+import type { TenantConfigCache } from '@pbx-sms/db/pg';
 import type { JobLog } from '../job-log';
 
 export interface SendAttemptDeps {

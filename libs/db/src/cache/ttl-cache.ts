@@ -1,7 +1,8 @@
 /**
- * A small in-process cache with a time to live, for configuration the hot path reads on every
- * request. Concurrent misses for one key share one load; failed loads are not cached. Bounded:
- * past `maxEntries` the oldest entries are dropped.
+ * A small in-process cache with a time to live, for what the hot path reads on every request
+ * (tenant configuration, API keys). Concurrent misses for one key share one load; failed loads
+ * are not cached; a value that is missing is cached as null, like any other. Bounded: past
+ * `maxEntries` the oldest entries are dropped.
  */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
@@ -12,10 +13,11 @@ export class TtlCache<K, V> {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The cached value when fresh, else undefined (no load). */
-  peek(key: K, now = Date.now()): V | undefined {
+  peek(key: K, now = this.now()): V | undefined {
     const e = this.entries.get(key);
     if (e === undefined) return undefined;
     if (e.expiresAt <= now) {
@@ -56,7 +58,7 @@ export class TtlCache<K, V> {
         this.entries.delete(k);
       }
     }
-    this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });
+    this.entries.set(key, { value, expiresAt: this.now() + ttlMs });
   }
 
   /** Drops the entries whose key or value matches. */

@@ -1,6 +1,5 @@
 import { AppError, ERROR_CATALOGUE, evaluateRules, isErrorCode, type RuleOutcome, type RuleSubject } from '@pbx-sms/core';
-import type { PrismaClient } from './client';
-import { loadExtension, loadTenantConfig } from './tenant-config.repository';
+import { loadExtension, loadTenantConfig, type PrismaClient, type SqlRunner } from '@pbx-sms/db';
 
 /**
  * "Why wasn't it sent?": a dry run of the rules against current configuration, and the trace
@@ -42,11 +41,15 @@ function roundOf(roundBases: number[], n: number): number {
 }
 
 export class DiagnosticsService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** Where the dry run reads configuration: the reader the API and the worker cache. */
+    private readonly db: SqlRunner,
+  ) {}
 
   async dryRun(tenantId: number, input: DryRunInput): Promise<DryRunAnswer> {
     if ((input.extension === undefined) === (input.to === undefined)) throw new AppError('invalid_request', 'give exactly one of extension or to');
-    const tenant = await loadTenantConfig(this.prisma, tenantId);
+    const tenant = await loadTenantConfig(this.db, tenantId);
     if (!tenant) throw new AppError('not_found', `Tenant ${tenantId} not found`);
     let subject: RuleSubject;
     let ext = null;
@@ -54,7 +57,7 @@ export class DiagnosticsService {
       subject = { kind: 'api', via: 'api', to: input.to, text: 'dry run' };
     } else {
       subject = { kind: 'voicemail', via: input.via ?? 'event', extension: input.extension! };
-      ext = await loadExtension(this.prisma, tenantId, input.extension!);
+      ext = await loadExtension(this.db, tenantId, input.extension!);
     }
     const d = evaluateRules(tenant, subject, ext);
     const rules = d.outcomes.filter((o) => o.rule !== 'message_valid').map(report);

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '@pbx-sms/core';
 import { tenantIdParam } from './admin.schemas';
-import type { PrismaClient } from './client';
-import { decodeCursor, encodeCursor } from './message-history.repository';
+import { decodeCursor, encodeCursor, type PrismaClient } from '@pbx-sms/db';
 
 /** `GET /api/admin/rejected-events` and `rejected-events list`: one query schema for both. */
 export const rejectedEventsQuery = z.strictObject({

@@ -1,5 +1,5 @@
 import { defaultTenantConfig, type ExtensionConfig, type TenantConfig } from '@pbx-sms/core';
-import { TenantConfigCache, type ConfigSource } from '../src/tenant-config.cache';
+import { TenantConfigCache, type ConfigSource } from '@pbx-sms/db';
 
 /** A configuration source backed by a map, counting loads. */
 function source() {
@@ -68,5 +68,38 @@ describe('TenantConfigCache', () => {
     await cache.tenant(59);
     await cache.tenant(59);
     expect(s.loads.tenant).toBe(2);
+  });
+});
+
+describe('TenantConfigCache: an unknown tenant', () => {
+  it('is null, and cached for the TTL like any answer', async () => {
+    const s = source();
+    let now = 0;
+    const cache = new TenantConfigCache(s.src, 1_000, () => now);
+    expect(await cache.tenant(404)).toBeNull();
+    expect(await cache.tenant(404)).toBeNull();
+    expect(s.loads.tenant).toBe(1);
+    now = 1_001;
+    s.tenants.set(404, defaultTenantConfig(404));
+    expect(await cache.tenant(404)).toEqual(defaultTenantConfig(404));
+    expect(s.loads.tenant).toBe(2);
+  });
+
+  it('is loaded again at once when its creation is announced', async () => {
+    const s = source();
+    const cache = new TenantConfigCache(s.src, 60_000);
+    expect(await cache.tenant(404)).toBeNull();
+    s.tenants.set(404, defaultTenantConfig(404));
+    cache.forget(404);
+    expect(await cache.tenant(404)).toEqual(defaultTenantConfig(404));
+  });
+
+  it("'all' drops every tenant", async () => {
+    const s = source();
+    const cache = new TenantConfigCache(s.src, 60_000);
+    await Promise.all([cache.tenant(59), cache.tenant(60), cache.extension(59, '1001')]);
+    cache.forget('all');
+    await Promise.all([cache.tenant(59), cache.tenant(60), cache.extension(59, '1001')]);
+    expect(s.loads).toEqual({ tenant: 4, extension: 2 });
   });
 });

@@ -1,8 +1,8 @@
 import type { QueryConfig, QueryResultRow } from 'pg';
 
 /**
- * What the API's repositories need from node-postgres: `pg.Pool` and `pg.Client` both
- * qualify. Hot-path statements go through plain `pg` (named, prepared once per connection),
+ * What every statement here needs from node-postgres: `pg.Pool` and `pg.Client` both qualify.
+ * Statements go through plain `pg`; hot-path ones are named (prepared once per connection),
  * which costs a fraction of the CPU a Prisma query does.
  */
 export interface SqlRunner {

@@ -1,5 +1,5 @@
 import { AppError, generateApiKey, isValidE164 } from '@pbx-sms/core';
-import type { PrismaClient } from './client';
+import type { PrismaClient } from '@pbx-sms/db';
 import type { ApiKeyInput, ExtensionInput, SmsNumberInput, SmsSettingsInput, TenantInput } from './admin.schemas';
 
 /**
