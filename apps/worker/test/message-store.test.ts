@@ -50,9 +50,9 @@ describe('BatchedMessageStore', () => {
       s.finishAttempt({ kind: 'sent', id: first.id, attempt: 1, startedAt: first.claimed!.startedAt, providerMessageId: 'pm-1', from: SENDER, to: DEST, durationMs: 3 }),
     ]);
     expect(statements).toHaveLength(1);
-    expect(second!.claimed).toMatchObject({ attempt: 1, tenantId: 59 });
+    expect(second.claimed).toMatchObject({ attempt: 1, tenantId: 59 });
     expect(await statusOf(first.id)).toBe('sent');
-    expect(await statusOf(second!.id)).toBe('sending');
+    expect(await statusOf(second.id)).toBe('sending');
     const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: first.id } });
     expect(attempts).toMatchObject([{ attempt: 1, outcome: 'sent', durationMs: 3 }]);
   });

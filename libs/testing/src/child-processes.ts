@@ -79,7 +79,7 @@ export function spawnNode(name: string, main: string, env: Record<string, string
     onFailed = reject;
   });
   ready.catch(() => undefined);
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     tail.push(line);
     if (tail.length > 200) tail.shift();
     if (!opts.readyLine && !opts.keep) return;
@@ -95,7 +95,7 @@ export function spawnNode(name: string, main: string, env: Record<string, string
     }
     if (opts.keep?.(entry)) kept.push(entry);
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       unregister(cleanup);

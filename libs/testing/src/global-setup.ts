@@ -7,7 +7,7 @@
 import type { StartedTestContainer } from 'testcontainers';
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __PBX_SMS_CONTAINERS__: StartedTestContainer[] | undefined;
 }
 

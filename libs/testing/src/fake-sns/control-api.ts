@@ -55,7 +55,7 @@ export function answerControl(fake: ControlledFake, method: string, url: string,
       fake.rejectNumber(String(input.phoneNumber), (input.code as FakeSnsErrorCode | undefined) ?? 'OptedOut');
       return json(200, { ok: true });
     case '/_fake/chaos':
-      fake.chaos(body.trim() === '' || body.trim() === 'null' ? null : (input as FakeSnsChaos));
+      fake.chaos(body.trim() === '' || body.trim() === 'null' ? null : (input));
       return json(200, { ok: true });
     case '/_fake/latency':
       fake.latencyMs = Number(input.ms ?? 0);
