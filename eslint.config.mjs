@@ -13,6 +13,8 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       'max-lines': ['error', { max: 300 }],
+      // `_name` marks a binding kept on purpose; a rest sibling leaves out what it destructures.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Off: `async` here is interface conformance (Fastify plugins and handlers, the provider
       // and store ports return promises) more often than a missing await; the hazards it aims
       // at are caught by no-floating-promises and no-misused-promises, which stay on.

@@ -62,7 +62,7 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   });
 
   await t.fake.waitForPublishes(300, 60_000);
-  const sendingAtStop = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
+  const sendingAtStop = Number((await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0]?.n);
   const stoppedAt = Date.now();
   await pg.stop();
   await sleep(OUTAGE_MS);

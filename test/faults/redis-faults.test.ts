@@ -119,7 +119,7 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
     '{pbx-sms-faults-flush}',
     async () => {
       await server.flushAll();
-      queuedAtFlush = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0].n);
+      queuedAtFlush = Number((await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0]?.n);
     },
     // RECONCILE_AFTER_MS more than twice PROVIDER_TIMEOUT_MS (2 s), so that inline send (the
     // default) stays on: the flush also wipes voicemail jobs in the middle of their inline sends.

@@ -67,7 +67,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
 
   // Mid-run: SIGKILL worker A while it has sends in flight, then start it again.
   await t.fake.waitForPublishes(1_500, 120_000);
-  const sendingAtKill = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0].n);
+  const sendingAtKill = Number((await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE status = 'sending'`)).rows[0]?.n);
   const killedAt = Date.now();
   a.kill('SIGKILL');
   expect((await a.exited).signal).toBe('SIGKILL');
@@ -107,7 +107,7 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   expect(causes).toEqual({ interrupted: duplicated, timedOut: 0, concurrent: 0, other: 0 });
   expect(maxPerBody).toBeLessThanOrEqual(2);
   // A message that was sent twice shows both attempts.
-  const multi = Number((await t.pool.query(`SELECT count(*)::int AS n FROM messages WHERE attempts > 1`)).rows[0].n);
+  const multi = Number((await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE attempts > 1`)).rows[0]?.n);
   expect(multi).toBeGreaterThanOrEqual(duplicated);
 
   for (const w of [b, a2]) w.kill('SIGTERM');

@@ -46,7 +46,7 @@ it(`${RUNS} hostile event payloads: every job completes, valid ones become messa
   );
   for (let i = 0; i < payloads.length; i += 500) {
     // Arbitrary data as a PBX might publish it; JSON-serialisable values only, as BullMQ stores JSON.
-    await queue.addBulk(payloads.slice(i, i + 500).map((data, k) => ({ name: JOB_NAMES.voicemailReceived, data: JSON.parse(JSON.stringify({ v: data })).v ?? null, opts: { jobId: `fuzz-${i + k}` } })));
+    await queue.addBulk(payloads.slice(i, i + 500).map((data, k) => ({ name: JOB_NAMES.voicemailReceived, data: (JSON.parse(JSON.stringify({ v: data })) as { v?: unknown }).v ?? null, opts: { jobId: `fuzz-${i + k}` } })));
   }
   await waitFor(
     'every fuzz job to finish',

@@ -1,5 +1,4 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import type { WorkerHandle } from '../src/main';
 import { DEST, SENDER, capturingLogger, startWorkerTestBed, voicemailEvent, waitFor, type WorkerTestBed } from '@pbx-sms/testing';
 
 /**
@@ -17,14 +16,13 @@ const SENDS = 24;
 
 let t: WorkerTestBed;
 let producer: QueueProducer;
-let worker: WorkerHandle;
 const log = capturingLogger();
 
 beforeAll(async () => {
   t = await startWorkerTestBed('providerslots', { tenants: [{ id: 59 }] });
   const q = t.queue('slots');
   producer = q.producer;
-  worker = await t.startWorker(q.prefix, { WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_INLINE_SEND: 'true', PROVIDER_TIMEOUT_MS: '5000', RECONCILE_AFTER_MS: '60000' }, { logger: log.logger });
+  await t.startWorker(q.prefix, { WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_INLINE_SEND: 'true', PROVIDER_TIMEOUT_MS: '5000', RECONCILE_AFTER_MS: '60000' }, { logger: log.logger });
 });
 
 afterAll(() => t?.close());

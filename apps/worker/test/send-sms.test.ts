@@ -74,8 +74,10 @@ describe('sending through SNS', () => {
     const m = await apiMessage(ctx.producer);
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'sent', attempts: 3, errorCode: null });
-    expect(await attemptsOf(m.id)).toMatchObject([
-      { attempt: 1, outcome: 'retry', errorCode: 'provider_unavailable', providerError: expect.stringMatching(/^Throttled/) },
+    const attempts = await attemptsOf(m.id);
+    expect(attempts[0]?.providerError).toMatch(/^Throttled/);
+    expect(attempts).toMatchObject([
+      { attempt: 1, outcome: 'retry', errorCode: 'provider_unavailable' },
       { attempt: 2, outcome: 'retry', errorCode: 'provider_unavailable' },
       { attempt: 3, outcome: 'sent' },
     ]);
@@ -111,7 +113,8 @@ describe('sending through SNS', () => {
     const done = await settled(m.id);
     expect(done).toMatchObject({ status: 'sent', attempts: 2 });
     const attempts = await attemptsOf(m.id);
-    expect(attempts).toMatchObject([{ outcome: 'retry', providerError: expect.stringMatching(/^Timeout/) }, { outcome: 'sent' }]);
+    expect(attempts).toMatchObject([{ outcome: 'retry' }, { outcome: 'sent' }]);
+    expect(attempts[0]?.providerError).toMatch(/^Timeout/);
     expect(attempts[0]!.durationMs).toBeGreaterThanOrEqual(290);
   });
 

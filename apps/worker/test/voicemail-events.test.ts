@@ -34,10 +34,6 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function messageFor(tenantId: number, eventId: string) {
-  return waitFor(`message for ${eventId}`, () => t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } }));
-}
-
 async function terminal(tenantId: number, eventId: string) {
   return waitFor(`terminal message for ${eventId}`, async () => {
     const m = await t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId, eventId } } });

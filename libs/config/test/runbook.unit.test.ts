@@ -16,7 +16,7 @@ describe('docs/operations.md configuration reference', () => {
   });
 
   it('gives the defaults the schemas apply', () => {
-    const defaults: Record<string, unknown> = { ...workerSchema.parse({}), ...apiSchema.parse({ ADMIN_TOKEN: 'x'.repeat(16) }) };
+    const defaults: Record<string, string | number | boolean | undefined> = { ...workerSchema.parse({}), ...apiSchema.parse({ ADMIN_TOKEN: 'x'.repeat(16) }) };
     for (const [name, value] of Object.entries(defaults)) {
       if (name === 'ADMIN_TOKEN' || value === undefined) continue;
       expect({ name, doc: documented.get(name) }).toEqual({ name, doc: `\`${String(value)}\`` });

@@ -25,13 +25,13 @@ describe('LeasedTokenBuckets', () => {
     for (let i = 0; i < 4; i++) expect(await b.take(k)).toBe(0);
     const sync = Array.from({ length: 3 }, () => b.take(k));
     expect(sync.some((x) => typeof x === 'number')).toBe(true);
-    expect(await Promise.all(sync)).toEqual([0, 0, 0]);
+    expect(await Promise.all(sync.map((x) => Promise.resolve(x)))).toEqual([0, 0, 0]);
   });
 
   it('answers every request of one turn for a key, refusing those past the bucket', async () => {
     const b = new LeasedTokenBuckets(redis, 1, 2, 100);
     const k = `${prefix}:e`;
-    const waits = await Promise.all(Array.from({ length: 4 }, () => b.take(k)));
+    const waits = await Promise.all(Array.from({ length: 4 }, () => Promise.resolve(b.take(k))));
     expect(waits.slice(0, 2)).toEqual([0, 0]);
     for (const w of waits.slice(2)) expect(w).toBeGreaterThan(900);
   });
@@ -47,7 +47,7 @@ describe('LeasedTokenBuckets', () => {
     await Promise.all(
       replicas.map(async (b) => {
         while (performance.now() < until) {
-          const waits = await Promise.all(Array.from({ length: 20 }, () => b.take(k)));
+          const waits = await Promise.all(Array.from({ length: 20 }, () => Promise.resolve(b.take(k))));
           admitted += waits.filter((w) => w === 0).length;
         }
       }),

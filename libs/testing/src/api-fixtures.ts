@@ -66,7 +66,7 @@ export async function setupTenant(t: TestApi, tenantId: number, s: TenantSetup =
   const key = await call(t, 'POST', `/api/admin/tenants/${tenantId}/api-keys`, { permissions: s.permissions ?? ['sms:send'] });
   // (The direct SQL above bypasses the admin API's cache invalidation: nothing is cached yet for
   // a tenant no public request has touched.)
-  return (key.json() as { key: string }).key;
+  return key.json<{ key: string }>().key;
 }
 
 export function b64(text: string): string {

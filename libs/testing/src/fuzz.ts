@@ -61,7 +61,7 @@ export async function checkRequest(app: FastifyInstance, opts: InjectOptions, st
   stats.byStatus[res.statusCode] = (stats.byStatus[res.statusCode] ?? 0) + 1;
   if (res.statusCode >= 500) {
     stats.fiveHundreds++;
-    throw new Error(`${opts.method} ${String(opts.url)} answered ${res.statusCode}: ${res.body}`);
+    throw new Error(`${opts.method} ${JSON.stringify(opts.url)} answered ${res.statusCode}: ${res.body}`);
   }
   if (res.statusCode >= 400) {
     let body: unknown;
