@@ -1,4 +1,3 @@
-import { transliterate } from 'transliteration';
 import { MAX_SEGMENTS, MAX_UTF8_BYTES, isGsm7Char, measureMessage, type Encoding, type SegmentInfo } from './segments';
 import { renderTemplate, type VoicemailFacts } from './template';
 
@@ -54,6 +53,19 @@ export function templateTooLongReason(template: string): string | null {
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+let transliterateOnce: ((text: string) => string) | undefined;
+
+/**
+ * The `transliteration` package, loaded on first use: its tables cost about 13 MB of RSS in
+ * every process that loads them, and only a non-GSM caller name too long for a GSM-7 template
+ * ever needs them.
+ */
+function transliterate(text: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (see above); the build is CommonJS
+  transliterateOnce ??= (require('transliteration') as typeof import('transliteration')).transliterate;
+  return transliterateOnce(text);
+}
 
 /** GSM-7 characters kept, runs of others transliterated (Иван → Ivan, 张伟 → Zhang Wei), what remains dropped. */
 export function toGsm7(text: string): string {
