@@ -225,7 +225,7 @@ describe('errors, byte for byte', () => {
 
   it('a revoked key is refused at once', async () => {
     const created = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', headers: admin, payload: { permissions: ['sms:send'] } });
-    const { id, key } = created.json() as { id: string; key: string };
+    const { id, key } = created.json<{ id: string; key: string }>();
     await expectAccepted(t, await send({ apikey: key, server: 59, to_number: DEST, body: b64('before revoke') }));
     await t.app.inject({ method: 'DELETE', url: `/api/admin/tenants/59/api-keys/${id}`, headers: admin });
     const res = await send({ apikey: key, server: 59, to_number: DEST, body: b64('after revoke') });

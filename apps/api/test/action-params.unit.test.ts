@@ -21,7 +21,7 @@ describe('parseActionParams', () => {
   });
 
   it('accepts parser objects with their own prototype', () => {
-    const q = Object.create(Object.create(null)) as Record<string, string>;
+    const q = Object.create(Object.create(null) as object) as Record<string, string>;
     q.action = action;
     expect(parseActionParams(q, undefined, undefined).ok).toBe(true);
   });

@@ -44,7 +44,7 @@ describe('admin API', () => {
 
     const key = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: { permissions: ['sms:send'] }, headers: admin });
     expect(key.statusCode).toBe(201);
-    const { id, key: secret } = key.json() as { id: string; key: string };
+    const { id, key: secret } = key.json<{ id: string; key: string }>();
     expect(secret).toMatch(/^pbx_[A-Za-z0-9]{8}_/);
 
     const full = await t.app.inject({ method: 'GET', url: '/api/admin/tenants/59', headers: admin });
@@ -61,13 +61,13 @@ describe('admin API', () => {
 
     const revoked = await t.app.inject({ method: 'DELETE', url: `/api/admin/tenants/59/api-keys/${id}`, headers: admin });
     expect(revoked.statusCode).toBe(200);
-    expect(revoked.json().revokedAt).not.toBeNull();
+    expect(revoked.json<{ revokedAt: string | null }>().revokedAt).not.toBeNull();
   });
 
   it('stores API keys only as hashes', async () => {
     await put('/api/admin/tenants/60', { name: 'Hashes' });
     const res = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/60/api-keys', payload: {}, headers: admin });
-    const { key } = res.json() as { key: string };
+    const { key } = res.json<{ key: string }>();
     const rows = await t.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>('SELECT * FROM api_keys WHERE tenant_id = 60');
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(key);
@@ -116,7 +116,7 @@ describe('admin API', () => {
     ])('%s', async (_name, url, payload, field) => {
       const res = await put(url, payload);
       expect(res.statusCode).toBe(400);
-      const body = res.json() as { error: string; code: string };
+      const body = res.json<{ error: string; code: string }>();
       expect(body.code).toBe('invalid_request');
       expect(body.error).toMatch(field);
     });
@@ -149,7 +149,7 @@ describe('admin API', () => {
     it('API key with an unknown permission', async () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/70/api-keys', payload: { permissions: ['root'] }, headers: admin });
       expect(res.statusCode).toBe(400);
-      expect(res.json().error).toMatch(/permissions/);
+      expect(res.json<{ error: string }>().error).toMatch(/permissions/);
     });
   });
 
@@ -166,13 +166,13 @@ describe('admin API', () => {
   ])('refuses %s with 401', async (_name, headers) => {
     const res = await t.app.inject({ method: 'GET', url: '/api/admin/tenants', headers });
     expect(res.statusCode).toBe(401);
-    expect(res.json().code).toBe('unauthorized');
+    expect(res.json<{ code: string }>().code).toBe('unauthorized');
   });
 
   it('serves the OpenAPI description generated from the same schemas', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json() as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const doc = res.json<{ paths: Record<string, Record<string, { requestBody?: unknown }>> }>();
     const put = doc.paths['/api/admin/tenants/{tenantId}/sms-settings']?.put;
     expect(JSON.stringify(put?.requestBody)).toContain('senderNumber');
   });

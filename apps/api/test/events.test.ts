@@ -58,7 +58,7 @@ it('answers duplicate while the job is still in Redis', async () => {
   const again = await post({ ...e, durationSeconds: 1 }, { 'x-api-key': publisher });
   expect(again.statusCode).toBe(202);
   expect(again.body).toBe('{"status":"duplicate"}');
-  expect((await jobFor(e))?.data.durationSeconds).toBe(42);
+  expect(((await jobFor(e))?.data as { durationSeconds: number } | undefined)?.durationSeconds).toBe(42);
 });
 
 it('answers duplicate when a worker already recorded the event, even after its job is gone', async () => {
@@ -100,7 +100,7 @@ it.each([
 ])('answers 400 invalid_request naming the field for %s (before auth)', async (_name, over, field) => {
   const res = await post(event(over), {});
   expect(res.statusCode).toBe(400);
-  const body = res.json() as { error: string; code: string };
+  const body = res.json<{ error: string; code: string }>();
   expect(body.code).toBe('invalid_request');
   expect(body.error).toMatch(field);
 });

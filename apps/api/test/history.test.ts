@@ -25,6 +25,7 @@ afterAll(async () => {
   await t.close();
 });
 
+type Page = { items: { id: string; status: string; errorCode?: string }[]; nextCursor: string | null };
 const history = (query: string, key = key59) => t.app.inject({ method: 'GET', url: `/api/sms/messages${query}`, headers: { 'x-api-key': key } });
 
 describe('message history', () => {
@@ -35,7 +36,7 @@ describe('message history', () => {
     do {
       const res = await history(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.statusCode).toBe(200);
-      const body = res.json() as { items: { id: string }[]; nextCursor: string | null };
+      const body = res.json<Page>();
       seen.push(...body.items.map((m) => m.id));
       cursor = body.nextCursor;
       pages++;
@@ -46,14 +47,14 @@ describe('message history', () => {
 
   it('filters by status and time window', async () => {
     const res = await history('?status=failed&since=2026-11-20T10:00:02.000Z&until=2026-11-20T10:00:06.000Z');
-    expect(res.json().items.map((m: { id: string }) => m.id)).toEqual([ids59[5], ids59[3]]);
-    expect(res.json().items.every((m: { status: string; errorCode?: string }) => m.status === 'failed')).toBe(true);
+    expect(res.json<Page>().items.map((m) => m.id)).toEqual([ids59[5], ids59[3]]);
+    expect(res.json<Page>().items.every((m) => m.status === 'failed')).toBe(true);
   });
 
   it('never shows another tenant\'s messages', async () => {
     const res = await history('?limit=500', key60);
-    expect(res.json().items).toHaveLength(2);
-    expect(res.json().items.map((m: { id: string }) => m.id)).not.toEqual(expect.arrayContaining([ids59[0]]));
+    expect(res.json<Page>().items).toHaveLength(2);
+    expect(res.json<Page>().items.map((m) => m.id)).not.toEqual(expect.arrayContaining([ids59[0]]));
   });
 
   it.each([
@@ -64,7 +65,7 @@ describe('message history', () => {
   ])('refuses %s with 400 naming the field', async (query, field) => {
     const res = await history(query);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ code: 'invalid_request', error: expect.stringMatching(field) });
+    expect(res.json()).toMatchObject({ code: 'invalid_request', error: expect.stringMatching(field) as unknown });
   });
 
   it('needs a key', async () => {

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { type DryRunAnswer } from '@pbx-sms/operations';
 import { QUEUES } from '@pbx-sms/queue';
 import { admin, ADMIN_TOKEN, startTestApi, type TestApi } from '@pbx-sms/testing';
 
@@ -38,7 +39,7 @@ describe('dry run: which rule blocks, in plain words', () => {
   ])('tenant %i %j', async (tenant, payload, wouldSend, rule, summary) => {
     const res = await dryRun(tenant, payload);
     expect(res.statusCode).toBe(200);
-    const body = res.json();
+    const body = res.json<DryRunAnswer>();
     expect(body.wouldSend).toBe(wouldSend);
     expect(body.blockedBy?.rule ?? null).toBe(rule);
     expect(body.summary).toMatch(summary);
@@ -47,7 +48,7 @@ describe('dry run: which rule blocks, in plain words', () => {
 
   it('names the sender problem and the documented answer', async () => {
     await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/59/sms-numbers/%2B14165550100', payload: { smsEnabled: false }, headers: admin });
-    const body = (await dryRun(59, { to: '+14165551234' })).json();
+    const body = (await dryRun(59, { to: '+14165551234' })).json<DryRunAnswer>();
     expect(body.blockedBy).toMatchObject({ rule: 'sender_valid', code: 'sender_invalid', explanation: 'The sender number is not SMS-enabled' });
     expect(body.answer).toEqual({ status: 422, code: 'sender_invalid' });
     await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/59/sms-numbers/%2B14165550100', payload: { smsEnabled: true }, headers: admin });
@@ -72,7 +73,7 @@ describe('trace and failed-message handling', () => {
   it('traces a message with every attempt', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/59/messages/${failedId}/trace`, headers: admin });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'failed', explanation: expect.stringMatching(/Failed after 1 attempt.*provider_rejected/), attempts: [{ attempt: 1, outcome: 'failed', providerError: 'InvalidParameter: bad' }] });
+    expect(res.json()).toMatchObject({ status: 'failed', explanation: expect.stringMatching(/Failed after 1 attempt.*provider_rejected/) as unknown, attempts: [{ attempt: 1, outcome: 'failed', providerError: 'InvalidParameter: bad' }] });
   });
 
   it.each([
@@ -82,7 +83,7 @@ describe('trace and failed-message handling', () => {
   ])('explains a %s message in plain words', async (_s, data, explanation) => {
     const m = await t.db.prisma.message.create({ data: { tenantId: 59, kind: 'voicemail', source: 'event', body: 'x', ...data } });
     const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/59/messages/${m.id}/trace`, headers: admin });
-    expect(res.json().explanation).toMatch(explanation);
+    expect(res.json<{ explanation: string }>().explanation).toMatch(explanation);
   });
 
   it('does not trace another tenant\'s message', async () => {
@@ -92,7 +93,7 @@ describe('trace and failed-message handling', () => {
 
   it('lists failed messages and retries one through the normal path', async () => {
     const list = await t.app.inject({ method: 'GET', url: '/api/admin/messages/failed?tenantId=59&code=provider_rejected', headers: admin });
-    expect(list.json().map((m: { id: string }) => m.id)).toEqual([failedId]);
+    expect(list.json<{ id: string }[]>().map((m) => m.id)).toEqual([failedId]);
     const retry = await t.app.inject({ method: 'POST', url: `/api/admin/tenants/59/messages/${failedId}/retry`, headers: admin });
     expect(retry.statusCode).toBe(202);
     expect((await t.db.prisma.message.findUniqueOrThrow({ where: { id: failedId } })).status).toBe('queued');
@@ -101,7 +102,7 @@ describe('trace and failed-message handling', () => {
     await queue.close();
     const again = await t.app.inject({ method: 'POST', url: `/api/admin/tenants/59/messages/${failedId}/retry`, headers: admin });
     expect(again.statusCode).toBe(400);
-    expect(again.json().error).toMatch(/is queued; only failed messages can be retried/);
+    expect(again.json<{ error: string }>().error).toMatch(/is queued; only failed messages can be retried/);
   });
 });
 
@@ -159,7 +160,7 @@ describe('metrics', () => {
     const accepted = /pbx_sms_messages_accepted_total\{kind="api",source="rest",service="api"\} (\d+)/;
     const value = async () => Number(accepted.exec((await t.app.inject({ method: 'GET', url: '/metrics', headers: admin })).body)?.[1] ?? 0);
     const before = await value();
-    const key = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: {}, headers: admin })).json().key as string;
+    const key = (await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', payload: {}, headers: admin })).json<{ key: string }>().key;
     const sent = await t.app.inject({ method: 'POST', url: '/api/sms/send', payload: { to: '+14165551234', message: 'hi' }, headers: { 'x-api-key': key } });
     expect(sent.statusCode).toBe(202);
     expect(await value()).toBe(before + 1);
@@ -171,7 +172,7 @@ describe('queue overview', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/admin/queues' })).statusCode).toBe(401);
     const res = await t.app.inject({ method: 'GET', url: '/api/admin/queues', headers: admin });
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { queue: string; counts: Record<string, number> }[];
+    const body = res.json<{ queue: string; counts: Record<string, number> }[]>();
     expect(body.map((q) => q.queue).sort()).toEqual(['sms-send', 'voicemail-events']);
     expect(body.find((q) => q.queue === 'sms-send')!.counts.waiting).toBeGreaterThanOrEqual(1);
   });

@@ -61,7 +61,7 @@ describe('GET /api/sms/messages/:id', () => {
     const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'status' }));
     const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
     expect(res.statusCode).toBe(200);
-    const body = res.json() as Record<string, unknown>;
+    const body = res.json<Record<string, unknown>>();
     expect(Object.keys(body).sort()).toEqual(['attempts', 'createdAt', 'from', 'id', 'status', 'to', 'updatedAt']);
     expect(body).toMatchObject({ id, status: 'queued', to: DEST, from: SENDER, attempts: 0 });
     expect(new Date(body.createdAt as string).toISOString()).toBe(body.createdAt);
@@ -77,7 +77,7 @@ describe('GET /api/sms/messages/:id', () => {
   it('any key of the tenant may read it', async () => {
     const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'any key' }));
     const created = await t.app.inject({ method: 'POST', url: '/api/admin/tenants/59/api-keys', headers: admin, payload: { permissions: ['events:publish'] } });
-    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': (created.json() as { key: string }).key } });
+    const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': created.json<{ key: string }>().key } });
     expect(res.statusCode).toBe(200);
   });
 
@@ -101,7 +101,7 @@ describe('GET /api/sms/messages/:id', () => {
 describe('OpenAPI', () => {
   it('describes the public routes with their schemas', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
-    const doc = res.json() as { paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>> };
+    const doc = res.json<{ paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>> }>();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/api/sms/send', '/api/sms/notifications/voicemail', '/api/sms/messages/{id}', '/api/events/voicemail']));
     expect(doc.paths['/']!.get!.parameters!.map((p) => p.name)).toEqual(['action', 'apikey', 'server', 'to_number', 'body']);
     expect(doc.paths['/']!.head).toBeUndefined();

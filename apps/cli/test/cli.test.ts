@@ -1,6 +1,8 @@
 import { createTestDatabase, flushPrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@pbx-sms/testing';
 import { runCli } from '../src/cli';
 
+type RejectedPage = { items: { id: string }[]; nextCursor: string | null };
+
 let db: TestDatabase;
 let env: Record<string, string>;
 beforeAll(async () => {
@@ -22,7 +24,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('operator CLI', () => {
   it('migrate is idempotent', async () => {
     const r = await cli('migrate');
-    expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/up to date/) });
+    expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/up to date/) as unknown });
   });
 
   it('round-trips every entity', async () => {
@@ -35,7 +37,7 @@ describe('operator CLI', () => {
     const key = JSON.parse(created.out) as { id: string; key: string; permissions: string[] };
     expect(key.permissions).toEqual(['sms:send', 'events:publish']);
 
-    const got = JSON.parse((await cli('tenant', 'get', '7')).out);
+    const got: unknown = JSON.parse((await cli('tenant', 'get', '7')).out);
     expect(got).toMatchObject({
       id: 7,
       name: 'Seven',
@@ -47,7 +49,7 @@ describe('operator CLI', () => {
     const listed = await cli('api-key', 'list', '7');
     expect(listed.out).not.toContain(key.key);
     expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ id: key.id, name: 'ops', revokedAt: null })]);
-    const revoked = JSON.parse((await cli('api-key', 'revoke', '7', key.id)).out);
+    const revoked = JSON.parse((await cli('api-key', 'revoke', '7', key.id)).out) as { revokedAt: string | null };
     expect(revoked.revokedAt).not.toBeNull();
     expect((await cli('extension', 'delete', '7', '2001')).code).toBe(0);
     expect(JSON.parse((await cli('extension', 'list', '7')).out)).toEqual([]);
@@ -75,7 +77,7 @@ describe('operator CLI', () => {
     const keyOf = (s: string) => /API key \(shown once\): (\S+)/.exec(s)?.[1];
     expect(keyOf(a.out)).toBeDefined();
     expect(keyOf(a.out)).not.toEqual(keyOf(b.out));
-    const tenant = JSON.parse((await cli('tenant', 'get', '59')).out);
+    const tenant: unknown = JSON.parse((await cli('tenant', 'get', '59')).out);
     expect(tenant).toMatchObject({
       settings: { active: true, senderNumber: '+14165550100', voicemailEnabled: true, apiEnabled: true },
       extensions: [{ extension: '1001', smsNotifications: true, smsNumber: '+14165551234' }],
@@ -104,9 +106,9 @@ describe('operator CLI', () => {
 
     it('lists, shows and retries failed messages', async () => {
       const m = await db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', body: 'x', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 } });
-      const failed = JSON.parse((await cli('messages', 'failed', '--tenant', '59', '--code', 'provider_unavailable')).out);
-      expect(failed.map((f: { id: string }) => f.id)).toEqual([m.id]);
-      expect(JSON.parse((await cli('messages', 'show', m.id)).out)).toMatchObject({ id: m.id, status: 'failed', explanation: expect.stringMatching(/Failed after 8 attempt/) });
+      const failed = JSON.parse((await cli('messages', 'failed', '--tenant', '59', '--code', 'provider_unavailable')).out) as { id: string }[];
+      expect(failed.map((f) => f.id)).toEqual([m.id]);
+      expect(JSON.parse((await cli('messages', 'show', m.id)).out)).toMatchObject({ id: m.id, status: 'failed', explanation: expect.stringMatching(/Failed after 8 attempt/) as unknown });
       const r = await cli('messages', 'retry-all', '--tenant', '59');
       expect(JSON.parse(r.out)).toEqual({ retried: 1, ids: [m.id], skippedErased: 0 });
       expect((await db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('queued');
@@ -124,7 +126,7 @@ describe('operator CLI', () => {
     it('publishes a test voicemail event', async () => {
       const r = await cli('event', 'publish', '59', '1001', '--caller-id', '+12015550150', '--duration', '42');
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.out)).toMatchObject({ status: 'queued', eventId: expect.stringMatching(/^cli-/) });
+      expect(JSON.parse(r.out)).toMatchObject({ status: 'queued', eventId: expect.stringMatching(/^cli-/) as unknown });
       expect((await cli('event', 'publish', '59', 'bad ext!')).err).toMatch(/extension/);
     });
 
@@ -133,17 +135,17 @@ describe('operator CLI', () => {
       const a = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(0), reason: 'unknown tenant 4242', excerpt: '{"tenantId":4242}', tenantId: 4242 } });
       const b = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(1), reason: 'invalid event: extension', excerpt: '{"tenantId":59}', tenantId: 59 } });
       const c = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(2), reason: 'invalid event: tenantId', excerpt: '{"tenantId":"x"}', tenantId: null } });
-      const all = JSON.parse((await cli('rejected-events', 'list')).out);
-      expect(all.items.map((i: { id: string }) => i.id)).toEqual([c.id, b.id, a.id].map(String));
+      const all = JSON.parse((await cli('rejected-events', 'list')).out) as RejectedPage;
+      expect(all.items.map((i) => i.id)).toEqual([c.id, b.id, a.id].map(String));
       expect(all.items[1]).toEqual({ id: String(b.id), receivedAt: at(1).toISOString(), reason: 'invalid event: extension', tenantId: 59, excerpt: '{"tenantId":59}' });
-      expect(JSON.parse((await cli('rejected-events', 'list', '--tenant', '59')).out).items.map((i: { id: string }) => i.id)).toEqual([String(b.id)]);
-      const first = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1')).out);
-      expect(first.items.map((i: { id: string }) => i.id)).toEqual([String(c.id)]);
-      const second = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1', '--cursor', first.nextCursor)).out);
+      expect((JSON.parse((await cli('rejected-events', 'list', '--tenant', '59')).out) as RejectedPage).items.map((i) => i.id)).toEqual([String(b.id)]);
+      const first = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1')).out) as RejectedPage;
+      expect(first.items.map((i) => i.id)).toEqual([String(c.id)]);
+      const second: unknown = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1', '--cursor', first.nextCursor!)).out);
       expect(second).toEqual({ items: [expect.objectContaining({ id: String(b.id) })], nextCursor: null });
       for (const [flag, value, field] of [['--since', 'yesterday', /since/], ['--tenant', 'x', /tenantId/], ['--limit', '0', /limit/], ['--cursor', 'bm9wZQ', /cursor/]] as const) {
         const r = await cli('rejected-events', 'list', flag, value);
-        expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: expect.stringMatching(field) });
+        expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: expect.stringMatching(field) as unknown });
       }
     });
 
