@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => {
-    void app.close().then(() => queue.close()).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => queue.close())
+      .then(() => process.exit(0));
   });
 }
 

@@ -36,14 +36,17 @@ async function main(): Promise<void> {
   });
 
   // Group commit with the service's own Batcher: rows that arrive while 2 INSERTs are out go together in the next one.
-  const rows = new Batcher<Row, void>(async (batch) => {
-    await pool.query(
-      `INSERT INTO bare_sent (tenant_id, to_number, body, provider_message_id)
+  const rows = new Batcher<Row, void>(
+    async (batch) => {
+      await pool.query(
+        `INSERT INTO bare_sent (tenant_id, to_number, body, provider_message_id)
        SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[])`,
-      [batch.map((r) => r.tenantId), batch.map((r) => r.to), batch.map((r) => r.body), batch.map((r) => r.providerMessageId)],
-    );
-    return batch.map(() => undefined);
-  }, { name: 'bare-sent-rows' });
+        [batch.map((r) => r.tenantId), batch.map((r) => r.to), batch.map((r) => r.body), batch.map((r) => r.providerMessageId)],
+      );
+      return batch.map(() => undefined);
+    },
+    { name: 'bare-sent-rows' },
+  );
   const record = (row: Row) => rows.submit(row);
 
   const worker = new Worker(
@@ -54,7 +57,12 @@ async function main(): Promise<void> {
       const { providerMessageId } = await provider.send({ from: '+14165550100', to, body, messageId: String(job.id) });
       await record({ tenantId: job.data.tenantId, to, body, providerMessageId });
     },
-    { connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null }), prefix: process.env.QUEUE_PREFIX ?? '{bench}', concurrency, removeOnComplete: { count: 1000 } },
+    {
+      connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null }),
+      prefix: process.env.QUEUE_PREFIX ?? '{bench}',
+      concurrency,
+      removeOnComplete: { count: 1000 },
+    },
   );
   await worker.waitUntilReady();
   process.stdout.write('ready\n');

@@ -62,7 +62,9 @@ export function sumCpu(cpu: Record<string, number>): number {
 /** The pids of the Postgres backends whose connections name themselves `appName` (PGAPPNAME). */
 export function backendsOf(f: Fixture, appName: string): () => Promise<number[]> {
   return () =>
-    f.prisma.$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, appName).then((r) => r.map((x) => Number(x.pid)));
+    f.prisma
+      .$queryRawUnsafe<{ pid: number }[]>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, appName)
+      .then((r) => r.map((x) => Number(x.pid)));
 }
 
 /** Calls per command from INFO commandstats (`evalsha` counts each BullMQ script). */
@@ -78,7 +80,9 @@ export function sendBody(i: number): string {
 
 /** Each key's figure divided by `n`, as `key value, key value`. */
 export function perUnit(d: Record<string, number>, n: number): string {
-  return Object.entries(d).map(([k, v]) => `${k} ${round(v / n, 3)}`).join(', ');
+  return Object.entries(d)
+    .map(([k, v]) => `${k} ${round(v / n, 3)}`)
+    .join(', ');
 }
 
 /** Voicemail events with unique ids and caller names (the template is the caller name, so the fake SNS sees which event a message came from). */
@@ -86,6 +90,14 @@ export function eventMaker(): (tenant: number, ext: string) => VoicemailEvent {
   let seq = 0;
   return (tenant, ext) => {
     seq++;
-    return { eventId: `b-${seq}`, tenantId: tenant, extension: ext, callerName: `e${seq}`, callerId: '+12015550150', durationSeconds: 30, receivedAt: new Date().toISOString() };
+    return {
+      eventId: `b-${seq}`,
+      tenantId: tenant,
+      extension: ext,
+      callerName: `e${seq}`,
+      callerId: '+12015550150',
+      durationSeconds: 30,
+      receivedAt: new Date().toISOString(),
+    };
   };
 }

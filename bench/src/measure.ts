@@ -39,7 +39,14 @@ export async function load(opts: autocannon.Options): Promise<LoadResult> {
 }
 
 /** Spawns a node process and resolves once it prints `readyLine` (or its /health answers). */
-export async function spawnNode(script: string, args: string[], env: Record<string, string>, ready: { line?: RegExp; url?: string }, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<ChildProcess> {
+export async function spawnNode(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: { line?: RegExp; url?: string },
+  timeoutMs = 20_000,
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (b: Buffer) => {
@@ -53,7 +60,10 @@ export async function spawnNode(script: string, args: string[], env: Record<stri
     if (child.exitCode !== null) throw new Error(`${script} exited ${child.exitCode}: ${output.slice(-2000)}`);
     if (ready.line && ready.line.test(output)) return child;
     if (ready.url) {
-      const ok = await fetch(ready.url).then((r) => r.ok, () => false);
+      const ok = await fetch(ready.url).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return child;
     }
     await sleep(100);

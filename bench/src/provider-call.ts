@@ -46,7 +46,12 @@ async function child(client: string, endpoint: string, calls: number): Promise<v
         while (next < n) {
           const i = next++;
           try {
-            await provider.send({ from: '+14165550100', to: '+14165551234', body: `Provider call bench ${i}: new voicemail from +12015550150 (0:30).`, messageId: `m-${i}` });
+            await provider.send({
+              from: '+14165550100',
+              to: '+14165551234',
+              body: `Provider call bench ${i}: new voicemail from +12015550150 (0:30).`,
+              messageId: `m-${i}`,
+            });
           } catch {
             failures++;
           }
@@ -109,7 +114,9 @@ async function main(): Promise<void> {
         acc.cpuUs.push(res.cpuUs / res.calls);
         acc.fakeUs.push(fakeUs);
         acc.rss.push(res.rssMb);
-        log(`round ${r + 1} ${client.padEnd(4)}: ${round(res.calls / res.seconds, 0)} calls/s, client CPU ${round(res.cpuUs / res.calls, 1)} µs/call, RSS ${round(res.rssMb, 1)} MB (heap ${round(res.heapMb, 1)} MB), fake SNS CPU ${round(fakeUs, 1)} µs/request`);
+        log(
+          `round ${r + 1} ${client.padEnd(4)}: ${round(res.calls / res.seconds, 0)} calls/s, client CPU ${round(res.cpuUs / res.calls, 1)} µs/call, RSS ${round(res.rssMb, 1)} MB (heap ${round(res.heapMb, 1)} MB), fake SNS CPU ${round(fakeUs, 1)} µs/request`,
+        );
       }
     }
   } finally {

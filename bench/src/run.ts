@@ -18,7 +18,9 @@ import { pipelinePhase, startBenchWorker } from './phases/pipeline.phase';
 import { CONCURRENCY, log, ONLY, P, QUICK, REDIS_URL, TENANTS, WARMUP_SECONDS } from './settings';
 
 async function main(): Promise<void> {
-  log(`pbx-sms bench (${QUICK ? 'quick' : 'full'} mode${ONLY ? `, ${ONLY} only` : ''}): ${TENANTS} tenants, worker concurrency ${CONCURRENCY}${WARMUP_SECONDS > 0 ? `, ${WARMUP_SECONDS} s warm-up before each HTTP phase` : ''}`);
+  log(
+    `pbx-sms bench (${QUICK ? 'quick' : 'full'} mode${ONLY ? `, ${ONLY} only` : ''}): ${TENANTS} tenants, worker concurrency ${CONCURRENCY}${WARMUP_SECONDS > 0 ? `, ${WARMUP_SECONDS} s warm-up before each HTTP phase` : ''}`,
+  );
   const f = await setup();
   const fake = await FakeSnsServer.start({ maxRecorded: 200_000 });
   const children: ChildProcess[] = [];
@@ -33,7 +35,9 @@ async function main(): Promise<void> {
     const bareBull = ONLY === 'ingest' ? { jobsPerSec: NaN, cpuMsPerJob: NaN } : await bareBullmq(f.prefix, redisPids);
     const bareJobsPerSec = bareBull.jobsPerSec;
     if (ONLY !== 'ingest') {
-      log(`bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs), CPU ms per job ${round(bareBull.cpuMsPerJob, 3)} (worker + Redis)`);
+      log(
+        `bare BullMQ: ${round(bareJobsPerSec, 0)} no-op jobs/s (concurrency ${CONCURRENCY}, ${P.bareJobs} jobs), CPU ms per job ${round(bareBull.cpuMsPerJob, 3)} (worker + Redis)`,
+      );
       result.bare_bullmq_jobs_per_sec = round(bareJobsPerSec, 0);
       result.bare_bullmq_cpu_ms_per_job = round(bareBull.cpuMsPerJob, 3);
     }
@@ -57,8 +61,16 @@ async function main(): Promise<void> {
     const expectedSent = events.filter((e) => e.extension === '1001').length;
 
     // Floor: the same SMS through a bare worker (provider call + one row each), same run.
-    const floor = await barePipeline(f, fake.url, events.filter((e) => e.extension === '1001'), fake, redisPids);
-    log(`bare pipeline (BullMQ job + SNS call + one batched row per SMS, concurrency ${CONCURRENCY}): ${round(floor.mps, 0)} messages/s (ratio ${round(floor.mps / bareJobsPerSec, 3)} to bare BullMQ)`);
+    const floor = await barePipeline(
+      f,
+      fake.url,
+      events.filter((e) => e.extension === '1001'),
+      fake,
+      redisPids,
+    );
+    log(
+      `bare pipeline (BullMQ job + SNS call + one batched row per SMS, concurrency ${CONCURRENCY}): ${round(floor.mps, 0)} messages/s (ratio ${round(floor.mps / bareJobsPerSec, 3)} to bare BullMQ)`,
+    );
     log(`  CPU ms per message: ${perUnit(floor.cpu, expectedSent)}`);
     result.bare_pipeline_mps = round(floor.mps, 0);
     result.bare_pipeline_ratio = round(floor.mps / bareJobsPerSec, 3);
@@ -98,4 +110,3 @@ main().then(
     process.exit(1);
   },
 );
-

@@ -5,7 +5,19 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { redactText } from '@pbx-sms/observability';
 import { classifyProviderFailure, ProviderError, type SmsProvider, type SmsRequest, type SmsResult, type SnsProviderOptions } from '@pbx-sms/sms';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
 
 /**
  * The SNS provider as it was before the hand-written client (libs/sms/src/sns.provider.ts):

@@ -1,5 +1,17 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import { FAST_RECOVERY_ENV, testRedisUrl, startWorkerTestBed, voicemailEvent, type WorkerTestBed, cleanupAll, duplicatesByBody, printFigures, spawnWorker, waitFor, type Child } from '@pbx-sms/testing';
+import {
+  FAST_RECOVERY_ENV,
+  testRedisUrl,
+  startWorkerTestBed,
+  voicemailEvent,
+  type WorkerTestBed,
+  cleanupAll,
+  duplicatesByBody,
+  printFigures,
+  spawnWorker,
+  waitFor,
+  type Child,
+} from '@pbx-sms/testing';
 
 /**
  * Graceful shutdown of the built worker under load: SIGTERM stops it taking jobs, lets the
@@ -45,7 +57,10 @@ async function drained(eventIds: string[], timeoutMs: number) {
   return waitFor(
     'every message sent',
     async () => {
-      const rows = await t.db.prisma.message.findMany({ where: { tenantId: 59, eventId: { in: eventIds } }, select: { status: true, attempts: true, body: true } });
+      const rows = await t.db.prisma.message.findMany({
+        where: { tenantId: 59, eventId: { in: eventIds } },
+        select: { status: true, attempts: true, body: true },
+      });
       return rows.length === eventIds.length && rows.every((r) => r.status === 'sent') ? rows : null;
     },
     timeoutMs,
@@ -95,7 +110,17 @@ it('SIGTERM during load finishes the active jobs and exits 0 within SHUTDOWN_TIM
   second.kill('SIGTERM');
   expect(await second.exited).toEqual({ code: 0, signal: null });
 
-  printFigures('graceful-shutdown', { messages: N, activeAtSignal, sentBeforeStop, exitCode: exit.code ?? 'null', exitMs, shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS, lost: N - rows.length, duplicated, drainMs });
+  printFigures('graceful-shutdown', {
+    messages: N,
+    activeAtSignal,
+    sentBeforeStop,
+    exitCode: exit.code ?? 'null',
+    exitMs,
+    shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+    lost: N - rows.length,
+    duplicated,
+    drainMs,
+  });
 });
 
 it('active jobs that cannot finish in time are abandoned at SHUTDOWN_TIMEOUT_MS (exit 0) and another replica completes them', async () => {
@@ -133,5 +158,14 @@ it('active jobs that cannot finish in time are abandoned at SHUTDOWN_TIMEOUT_MS 
   second.kill('SIGTERM');
   expect((await second.exited).code).toBe(0);
 
-  printFigures('graceful-shutdown-overrun', { messages: N, abandoned, exitCode: exit.code ?? 'null', exitMs, shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS, lost: N - rows.length, duplicated, drainMs });
+  printFigures('graceful-shutdown-overrun', {
+    messages: N,
+    abandoned,
+    exitCode: exit.code ?? 'null',
+    exitMs,
+    shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+    lost: N - rows.length,
+    duplicated,
+    drainMs,
+  });
 });

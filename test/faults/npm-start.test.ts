@@ -39,7 +39,16 @@ it('one Ctrl-C drains the worker and the API once each, and the printed KEY work
     cwd: ROOT,
     // Its own process group, as a terminal's foreground job: the signal below reaches every process in it.
     detached: true,
-    env: { ...process.env, DATABASE_URL: db.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, PORT: String(port), METRICS_PORT: String(metricsPort), ADMIN_TOKEN: '', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      ADMIN_TOKEN: '',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   group = child.pid;
@@ -59,7 +68,10 @@ it('one Ctrl-C drains the worker and the API once each, and the printed KEY work
   process.kill(-child.pid!, 'SIGINT');
   await exited;
 
-  const lines = output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { service: string; msg: string; graceful?: boolean });
+  const lines = output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { service: string; msg: string; graceful?: boolean });
   const of = (service: string, msg: string) => lines.filter((l) => l.service === service && l.msg === msg);
   expect(of('worker', 'shutting down')).toHaveLength(1);
   expect(of('worker', 'second signal: exiting now')).toHaveLength(0);

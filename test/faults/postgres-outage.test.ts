@@ -1,5 +1,23 @@
 import { QueueProducer } from '@pbx-sms/queue';
-import { FAST_RECOVERY_ENV, testRedisUrl, startWorkerTestBed, voicemailEvent, type WorkerTestBed, TestPostgres, awaitTerminal, cleanupAll, createApiKey, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type RestLoadResult } from '@pbx-sms/testing';
+import {
+  FAST_RECOVERY_ENV,
+  testRedisUrl,
+  startWorkerTestBed,
+  voicemailEvent,
+  type WorkerTestBed,
+  TestPostgres,
+  awaitTerminal,
+  cleanupAll,
+  createApiKey,
+  duplicatesByBody,
+  inlineSendOn,
+  printFigures,
+  restLoad,
+  sleep,
+  spawnApi,
+  spawnWorker,
+  type RestLoadResult,
+} from '@pbx-sms/testing';
 
 /**
  * Postgres unavailable for about 10 s: a cluster of the test's own is stopped (fast shutdown:
@@ -35,7 +53,16 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const producer = new QueueProducer(t.redis, prefix);
   const api = await spawnApi('api', { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix });
   const apiKey = await createApiKey(api.url, 59);
-  const env = { databaseUrl: pg.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, ...FAST_RECOVERY_ENV, WORKER_CONCURRENCY: String(CONCURRENCY), RECONCILE_INTERVAL_MS: '2000', RECONCILE_AFTER_MS: '10000' };
+  const env = {
+    databaseUrl: pg.url,
+    redisUrl: testRedisUrl(),
+    prefix,
+    snsUrl: t.fake.url,
+    ...FAST_RECOVERY_ENV,
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    RECONCILE_INTERVAL_MS: '2000',
+    RECONCILE_AFTER_MS: '10000',
+  };
   const workers = [spawnWorker('worker-1', env), spawnWorker('worker-2', env)];
   await Promise.all(workers.map((w) => w.ready));
 
@@ -71,7 +98,13 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
   const restartedAt = Date.now();
 
   const [restResult] = await Promise.all([rest, publishing]);
-  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000, expectEvents: EVENTS });
+  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), {
+    tenantId: 59,
+    restIds: [...restResult.accepted.keys()],
+    started,
+    timeoutMs: 90_000,
+    expectEvents: EVENTS,
+  });
   const recoveredMs = Date.now() - restartedAt;
   const { duplicated } = duplicatesByBody(t.fake.published);
   const refused = Object.fromEntries(restResult.refused);
@@ -88,7 +121,9 @@ it('Postgres down ~10 s mid-load: API 503 with Retry-After (no 500, no hang), wo
     api503: refused[503] ?? 0,
     api500: refused[500] ?? 0,
     apiHangs: refused[0] ?? 0,
-    apiOther: Object.entries(refused).filter(([s]) => !['503', '500', '0'].includes(s)).reduce((n, [, c]) => n + c, 0),
+    apiOther: Object.entries(refused)
+      .filter(([s]) => !['503', '500', '0'].includes(s))
+      .reduce((n, [, c]) => n + c, 0),
     maxResponseMs: restResult.maxMs,
     sendingAtStop,
     drainAfterRestartMs: recoveredMs,

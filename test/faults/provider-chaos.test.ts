@@ -1,5 +1,15 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import { chaosAttemptsNeeded, type FakeSnsChaos, startWorkerTestBed, voicemailEvent, type WorkerTestBed, SNS_CREDENTIALS, cleanupAll, printFigures, waitFor } from '@pbx-sms/testing';
+import {
+  chaosAttemptsNeeded,
+  type FakeSnsChaos,
+  startWorkerTestBed,
+  voicemailEvent,
+  type WorkerTestBed,
+  SNS_CREDENTIALS,
+  cleanupAll,
+  printFigures,
+  waitFor,
+} from '@pbx-sms/testing';
 import { createLogger } from '@pbx-sms/observability';
 
 /**
@@ -91,7 +101,8 @@ it('30 % throttling, 10 % 5xx and 5 % hangs: 100 % delivered within the retry bu
   for (const m of good) {
     const needed = chaosAttemptsNeeded(CHAOS, m.to!, m.body);
     if (m.status !== 'sent') wrong.push(`${m.id}: ${m.status} ${m.errorCode} after ${m.attempts}`);
-    else if (m.attempts !== needed || requestsPerBody.get(m.body) !== needed) wrong.push(`${m.id}: ${m.attempts} attempts recorded, ${requestsPerBody.get(m.body)} requests, ${needed} needed`);
+    else if (m.attempts !== needed || requestsPerBody.get(m.body) !== needed)
+      wrong.push(`${m.id}: ${m.attempts} attempts recorded, ${requestsPerBody.get(m.body)} requests, ${needed} needed`);
     const log = [...m.attemptLog].sort((a, b) => a.attempt - b.attempt);
     const outcomes = log.map((a) => a.outcome);
     const expected = [...Array.from({ length: needed - 1 }, () => 'retry'), 'sent'];

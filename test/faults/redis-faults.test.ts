@@ -1,5 +1,23 @@
 import { QueueProducer } from '@pbx-sms/queue';
-import { FAST_RECOVERY_ENV, startWorkerTestBed, voicemailEvent, type WorkerTestBed, TestRedis, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker } from '@pbx-sms/testing';
+import {
+  FAST_RECOVERY_ENV,
+  startWorkerTestBed,
+  voicemailEvent,
+  type WorkerTestBed,
+  TestRedis,
+  awaitTerminal,
+  cleanupAll,
+  createApiKey,
+  deliveryFigures,
+  duplicateCauses,
+  duplicatesByBody,
+  inlineSendOn,
+  printFigures,
+  restLoad,
+  sleep,
+  spawnApi,
+  spawnWorker,
+} from '@pbx-sms/testing';
 
 /**
  * Redis faults on a redis-server of the test's own (own port, own directory, `appendonly
@@ -47,7 +65,9 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   let eventsPublished = 0;
   const publishing = (async () => {
     for (let i = 0; i < EVENTS; i += 100) {
-      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) => voicemailEvent({ eventId: `${tag}-${i + k}`, tenantId, callerName: `${tag} caller ${i + k}` }));
+      const batch = Array.from({ length: Math.min(100, EVENTS - i) }, (_, k) =>
+        voicemailEvent({ eventId: `${tag}-${i + k}`, tenantId, callerName: `${tag} caller ${i + k}` }),
+      );
       // A PBX retries a publish that failed while Redis was down.
       for (let tries = 0; ; tries++) {
         try {
@@ -69,7 +89,12 @@ async function mixedLoad(tenantId: number, tag: string, prefix: string, fault: (
   await fault();
 
   const [restResult] = await Promise.all([rest, publishing]);
-  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), { tenantId, restIds: [...restResult.accepted.keys()], started, timeoutMs: 90_000 });
+  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), {
+    tenantId,
+    restIds: [...restResult.accepted.keys()],
+    started,
+    timeoutMs: 90_000,
+  });
   const { duplicated } = duplicatesByBody(t.fake.published);
   const causes = await duplicateCauses((sql, params) => t.pool.query(sql, params), t.fake.published);
   for (const w of workers) w.kill('SIGTERM');
@@ -119,7 +144,9 @@ it('FLUSHALL mid-load: the reconciler re-enqueues, 0 accepted messages lost', as
     '{pbx-sms-faults-flush}',
     async () => {
       await server.flushAll();
-      queuedAtFlush = Number((await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0]?.n);
+      queuedAtFlush = Number(
+        (await t.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE tenant_id = 60 AND status IN ('queued', 'sending')`)).rows[0]?.n,
+      );
     },
     // RECONCILE_AFTER_MS more than twice PROVIDER_TIMEOUT_MS (2 s), so that inline send (the
     // default) stays on: the flush also wipes voicemail jobs in the middle of their inline sends.

@@ -1,5 +1,24 @@
 import type { QueueProducer } from '@pbx-sms/queue';
-import { FAST_RECOVERY_ENV, testRedisUrl, startWorkerTestBed, voicemailEvent, type WorkerTestBed, awaitTerminal, cleanupAll, createApiKey, deliveryFigures, duplicateCauses, duplicatesByBody, inlineSendOn, printFigures, restLoad, sleep, spawnApi, spawnWorker, type Child } from '@pbx-sms/testing';
+import {
+  FAST_RECOVERY_ENV,
+  testRedisUrl,
+  startWorkerTestBed,
+  voicemailEvent,
+  type WorkerTestBed,
+  awaitTerminal,
+  cleanupAll,
+  createApiKey,
+  deliveryFigures,
+  duplicateCauses,
+  duplicatesByBody,
+  inlineSendOn,
+  printFigures,
+  restLoad,
+  sleep,
+  spawnApi,
+  spawnWorker,
+  type Child,
+} from '@pbx-sms/testing';
 
 /**
  * Worker crash: two worker processes drain 5,000 messages (2,500 REST sends through the API
@@ -79,7 +98,13 @@ it('kill -9 of one of two workers mid-run: every accepted message terminal, 0 lo
   expect(restResult.refused).toEqual(new Map());
   expect(restResult.accepted.size).toBe(REST);
 
-  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), { tenantId: 59, restIds: [...restResult.accepted.keys()], started, timeoutMs: 150_000, expectEvents: EVENTS });
+  const acc = await awaitTerminal((sql, params) => t.pool.query(sql, params), {
+    tenantId: 59,
+    restIds: [...restResult.accepted.keys()],
+    started,
+    timeoutMs: 150_000,
+    expectEvents: EVENTS,
+  });
   const { duplicated, maxPerBody } = duplicatesByBody(t.fake.published);
   const causes = await duplicateCauses((sql, params) => t.pool.query(sql, params), t.fake.published);
   const sent = acc.byStatus.sent ?? 0;

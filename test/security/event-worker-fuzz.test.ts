@@ -39,14 +39,23 @@ it(`${RUNS} hostile event payloads: every job completes, valid ones become messa
         callerId: fc.option(fc.string({ maxLength: 80 }), { nil: undefined }),
         callerName: fc.option(fc.string({ unit: 'grapheme', maxLength: 150 }), { nil: undefined }),
         durationSeconds: fc.option(fc.oneof(fc.integer({ min: -10, max: 100_000 }), fc.double()), { nil: undefined }),
-        receivedAt: fc.oneof(fc.date({ noInvalidDate: true, min: new Date('2000-01-01'), max: new Date('2100-01-01') }).map((d) => d.toISOString()), fc.string({ maxLength: 30 })),
+        receivedAt: fc.oneof(
+          fc.date({ noInvalidDate: true, min: new Date('2000-01-01'), max: new Date('2100-01-01') }).map((d) => d.toISOString()),
+          fc.string({ maxLength: 30 }),
+        ),
       }),
     ),
     { numRuns: RUNS, seed: 4242 },
   );
   for (let i = 0; i < payloads.length; i += 500) {
     // Arbitrary data as a PBX might publish it; JSON-serialisable values only, as BullMQ stores JSON.
-    await queue.addBulk(payloads.slice(i, i + 500).map((data, k) => ({ name: JOB_NAMES.voicemailReceived, data: (JSON.parse(JSON.stringify({ v: data })) as { v?: unknown }).v ?? null, opts: { jobId: `fuzz-${i + k}` } })));
+    await queue.addBulk(
+      payloads.slice(i, i + 500).map((data, k) => ({
+        name: JOB_NAMES.voicemailReceived,
+        data: (JSON.parse(JSON.stringify({ v: data })) as { v?: unknown }).v ?? null,
+        opts: { jobId: `fuzz-${i + k}` },
+      })),
+    );
   }
   await waitFor(
     'every fuzz job to finish',
@@ -60,7 +69,9 @@ it(`${RUNS} hostile event payloads: every job completes, valid ones become messa
   const valid = payloads.filter((p) => voicemailEventSchema.safeParse(p).success);
   const rejected = await t.db.prisma.rejectedEvent.count();
   const messages = await t.db.prisma.message.count();
-  process.stdout.write(`event fuzz: ${payloads.length} payloads, ${valid.length} valid, ${messages} messages, ${rejected} rejected, ${counts.failed} failed jobs\n`);
+  process.stdout.write(
+    `event fuzz: ${payloads.length} payloads, ${valid.length} valid, ${messages} messages, ${rejected} rejected, ${counts.failed} failed jobs\n`,
+  );
   expect(counts.failed).toBe(0);
   expect(counts.completed).toBe(payloads.length);
   // Each valid event of a known tenant is one message (duplicate eventIds collapse); everything else is rejected.

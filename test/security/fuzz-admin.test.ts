@@ -20,7 +20,12 @@ afterAll(async () => {
 const endpoints: { name: string; method: 'PUT' | 'POST' | 'GET' | 'DELETE'; path: (a: string, b: string) => string; fields: string[] }[] = [
   { name: 'PUT tenant', method: 'PUT', path: (a) => `/api/admin/tenants/${a}`, fields: ['name', 'timeZone'] },
   { name: 'PUT sms-number', method: 'PUT', path: (a, b) => `/api/admin/tenants/${a}/sms-numbers/${b}`, fields: ['smsEnabled'] },
-  { name: 'PUT sms-settings', method: 'PUT', path: (a) => `/api/admin/tenants/${a}/sms-settings`, fields: ['active', 'senderNumber', 'voicemailEnabled', 'apiEnabled', 'voicemailTemplate'] },
+  {
+    name: 'PUT sms-settings',
+    method: 'PUT',
+    path: (a) => `/api/admin/tenants/${a}/sms-settings`,
+    fields: ['active', 'senderNumber', 'voicemailEnabled', 'apiEnabled', 'voicemailTemplate'],
+  },
   { name: 'PUT extension', method: 'PUT', path: (a, b) => `/api/admin/tenants/${a}/extensions/${b}`, fields: ['smsNotifications', 'smsNumber'] },
   { name: 'POST api-key', method: 'POST', path: (a) => `/api/admin/tenants/${a}/api-keys`, fields: ['permissions', 'name'] },
   { name: 'DELETE api-key', method: 'DELETE', path: (a, b) => `/api/admin/tenants/${a}/api-keys/${b}`, fields: [] },

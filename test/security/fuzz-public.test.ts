@@ -1,7 +1,21 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { createLogger } from '@pbx-sms/observability';
-import { admin, startTestApi, type TestApi, DEST, SENDER, setupTenant, checkRequest, FUZZ_RUNS, newStats, pathSegment, payloads, shaped, withPayload } from '@pbx-sms/testing';
+import {
+  admin,
+  startTestApi,
+  type TestApi,
+  DEST,
+  SENDER,
+  setupTenant,
+  checkRequest,
+  FUZZ_RUNS,
+  newStats,
+  pathSegment,
+  payloads,
+  shaped,
+  withPayload,
+} from '@pbx-sms/testing';
 
 /**
  * Fuzzing every public endpoint with a valid key (so input reaches parsing, the rules and the
@@ -36,8 +50,16 @@ const keyArb = fc.oneof(
   fc.constantFrom('', 'pbx_', `pbx_abcdefgh_${'x'.repeat(43)}`, 'pbx_%00_x', 'Bearer x'),
 );
 const realKey = (k: string) => (k === 'VALID' ? key : k);
-const b64Arb = fc.oneof(fc.string({ maxLength: 200 }).map((s) => Buffer.from(s).toString('base64')), fc.string({ maxLength: 60 }), fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b).toString('base64')));
-const numberArb = fc.oneof(fc.constantFrom(DEST, SENDER, ' 14165551234', '+15555550100', '%2B14165551234'), fc.string({ maxLength: 20 }), fc.stringMatching(/^\+?[0-9]{0,16}$/));
+const b64Arb = fc.oneof(
+  fc.string({ maxLength: 200 }).map((s) => Buffer.from(s).toString('base64')),
+  fc.string({ maxLength: 60 }),
+  fc.uint8Array({ maxLength: 60 }).map((b) => Buffer.from(b).toString('base64')),
+);
+const numberArb = fc.oneof(
+  fc.constantFrom(DEST, SENDER, ' 14165551234', '+15555550100', '%2B14165551234'),
+  fc.string({ maxLength: 20 }),
+  fc.stringMatching(/^\+?[0-9]{0,16}$/),
+);
 const serverArb = fc.oneof(fc.constantFrom('59', '60', '0', '-1', '59.0', '1e3', ''), fc.string({ maxLength: 8 }));
 
 function actionQuery(p: Record<string, string | undefined>): string {
@@ -71,43 +93,77 @@ describe('fuzz the action API', () => {
 
   it(`POST: ${FUZZ_RUNS} random form, JSON and raw bodies answer below 500`, async () => {
     await fc.assert(
-      fc.asyncProperty(actionParams, fc.constantFrom('form', 'json', 'raw'), payloads(['action', 'apikey', 'server', 'to_number', 'body']), async (p, style, raw) => {
-        const params = { ...p, apikey: p.apikey === undefined ? undefined : realKey(p.apikey) };
-        const opts =
-          style === 'form'
-            ? withPayload({ method: 'POST', url: '/' }, { contentType: 'application/x-www-form-urlencoded', body: actionQuery(params) })
-            : style === 'json'
-              ? withPayload({ method: 'POST', url: '/?action=pbxware.sms.send_message' }, { contentType: 'application/json', body: JSON.stringify(params) })
-              : withPayload({ method: 'POST', url: `/?apikey=${encodeURIComponent(key)}` }, raw);
-        await checkRequest(t.app, opts, stats);
-      }),
+      fc.asyncProperty(
+        actionParams,
+        fc.constantFrom('form', 'json', 'raw'),
+        payloads(['action', 'apikey', 'server', 'to_number', 'body']),
+        async (p, style, raw) => {
+          const params = { ...p, apikey: p.apikey === undefined ? undefined : realKey(p.apikey) };
+          const opts =
+            style === 'form'
+              ? withPayload({ method: 'POST', url: '/' }, { contentType: 'application/x-www-form-urlencoded', body: actionQuery(params) })
+              : style === 'json'
+                ? withPayload({ method: 'POST', url: '/?action=pbxware.sms.send_message' }, { contentType: 'application/json', body: JSON.stringify(params) })
+                : withPayload({ method: 'POST', url: `/?apikey=${encodeURIComponent(key)}` }, raw);
+          await checkRequest(t.app, opts, stats);
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   }, 300_000);
 });
 
 // Mostly well-formed bodies too, so a good share of requests get past validation to the rules and the database.
-const textArb = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 800 }), fc.string({ unit: 'binary', maxLength: 100 }), fc.constant('x'.repeat(1531)));
+const textArb = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'grapheme', maxLength: 800 }),
+  fc.string({ unit: 'binary', maxLength: 100 }),
+  fc.constant('x'.repeat(1531)),
+);
 const json = (o: unknown) => ({ contentType: 'application/json', body: JSON.stringify(o) });
 const nearlyValid: Record<string, fc.Arbitrary<{ contentType: string | undefined; body: string | undefined }>> = {
   send: fc.record({ to: numberArb, message: textArb }).map(json),
-  voicemail: fc.record({ extension: fc.oneof(fc.constantFrom('1001', '9999'), fc.string({ maxLength: 40 })), message: fc.option(textArb, { nil: undefined }) }).map(json),
+  voicemail: fc
+    .record({ extension: fc.oneof(fc.constantFrom('1001', '9999'), fc.string({ maxLength: 40 })), message: fc.option(textArb, { nil: undefined }) })
+    .map(json),
   none: fc.constant({ contentType: undefined, body: undefined }),
 };
 
 describe.each([
   { name: 'POST /api/sms/send', method: 'POST' as const, url: () => '/api/sms/send', fields: ['to', 'message'], valid: 'send' },
-  { name: 'POST /api/sms/notifications/voicemail', method: 'POST' as const, url: () => '/api/sms/notifications/voicemail', fields: ['extension', 'message'], valid: 'voicemail' },
+  {
+    name: 'POST /api/sms/notifications/voicemail',
+    method: 'POST' as const,
+    url: () => '/api/sms/notifications/voicemail',
+    fields: ['extension', 'message'],
+    valid: 'voicemail',
+  },
   { name: 'GET /api/sms/messages/:id', method: 'GET' as const, url: (seg: string) => `/api/sms/messages/${seg}`, fields: [], valid: 'none' },
-  { name: 'GET /api/sms/messages', method: 'GET' as const, url: (seg: string) => `/api/sms/messages?status=${seg}&cursor=${seg}&limit=${seg}`, fields: [], valid: 'none' },
+  {
+    name: 'GET /api/sms/messages',
+    method: 'GET' as const,
+    url: (seg: string) => `/api/sms/messages?status=${seg}&cursor=${seg}&limit=${seg}`,
+    fields: [],
+    valid: 'none',
+  },
 ])('fuzz $name', ({ method, url, fields, valid }) => {
   it(`answers below 500 with {"error"} bodies for ${FUZZ_RUNS} random requests`, async () => {
     await fc.assert(
-      fc.asyncProperty(keyArb, pathSegment, fc.oneof(payloads(fields), nearlyValid[valid]!), fc.option(fc.string({ maxLength: 40 })), async (k, seg, payload, idem) => {
-        const headers: Record<string, string> = { 'x-api-key': realKey(k) };
-        if (idem !== null) headers['idempotency-key'] = idem;
-        await checkRequest(t.app, withPayload({ method, url: url(seg), headers }, method === 'GET' ? { contentType: undefined, body: undefined } : payload), stats);
-      }),
+      fc.asyncProperty(
+        keyArb,
+        pathSegment,
+        fc.oneof(payloads(fields), nearlyValid[valid]!),
+        fc.option(fc.string({ maxLength: 40 })),
+        async (k, seg, payload, idem) => {
+          const headers: Record<string, string> = { 'x-api-key': realKey(k) };
+          if (idem !== null) headers['idempotency-key'] = idem;
+          await checkRequest(
+            t.app,
+            withPayload({ method, url: url(seg), headers }, method === 'GET' ? { contentType: undefined, body: undefined } : payload),
+            stats,
+          );
+        },
+      ),
       { numRuns: FUZZ_RUNS },
     );
   }, 300_000);
@@ -123,7 +179,10 @@ describe('fuzz the voicemail event schema (POST /api/events/voicemail)', () => {
       callerId: fc.option(fc.string({ maxLength: 70 }), { nil: undefined }),
       callerName: fc.option(fc.string({ maxLength: 140 }), { nil: undefined }),
       durationSeconds: fc.option(fc.oneof(fc.integer(), fc.double()), { nil: undefined }),
-      receivedAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 30 })),
+      receivedAt: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string({ maxLength: 30 }),
+      ),
       urgent: fc.option(fc.oneof(fc.boolean(), fc.string()), { nil: undefined }),
     }),
   );

@@ -84,7 +84,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(formbody);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'pbx-sms', version: '0.1.0', description: 'SMS notifications for a multi-tenant PBX: the PBXware SMS API, voicemail notifications and operators\' configuration.' },
+      info: {
+        title: 'pbx-sms',
+        version: '0.1.0',
+        description: "SMS notifications for a multi-tenant PBX: the PBXware SMS API, voicemail notifications and operators' configuration.",
+      },
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },

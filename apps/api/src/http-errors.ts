@@ -10,11 +10,30 @@ import { AppError, errorBody, isAppError, type ErrorCode } from '@pbx-sms/core';
  */
 
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
   // Postgres: admin shutdown, crash shutdown, cannot connect now, connection failures
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
   // Prisma: can't reach server, timed out, server closed connection, pool timeout
-  'P1001', 'P1002', 'P1008', 'P1017', 'P2024',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
 ]);
 const UNAVAILABLE_MESSAGE =
   /Connection is closed|Stream isn't writeable|enableOfflineQueue|connect ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect|Can't reach database|Command timed out|ECONNRESET|Server has closed the connection|terminating connection|the database system is (starting up|shutting down)|MaxRetriesPerRequest|Reached the max retries/i;
@@ -40,7 +59,10 @@ export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string,
 export function sendAppError(reply: FastifyReply, err: AppError): FastifyReply {
   const retryAfter = err.retryAfter ?? (err.code === 'unavailable' ? UNAVAILABLE_RETRY_AFTER_S : err.code === 'rate_limited' ? 1 : undefined);
   if (retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
-  return reply.code(err.status).type('application/json; charset=utf-8').send(JSON.stringify(errorBody(err.code, err.message)));
+  return reply
+    .code(err.status)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(errorBody(err.code, err.message)));
 }
 
 function validationMessage(err: FastifyError): string {
@@ -91,7 +113,10 @@ export function errorHandler(this: unknown, err: unknown, request: FastifyReques
   if (app.status >= 500) request.log.error({ err, code: app.code }, 'request failed');
   else request.log.info({ code: app.code }, 'request refused');
   if (media) {
-    return reply.code(415).type('application/json; charset=utf-8').send(JSON.stringify(errorBody('invalid_request', app.message)));
+    return reply
+      .code(415)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorBody('invalid_request', app.message)));
   }
   return sendAppError(reply, app);
 }
@@ -111,13 +136,19 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, reason, body] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? [413, 'Payload Too Large', errorBody('payload_too_large', 'Request line and headers are too large (16 KiB at most): send long parameters in a POST body')]
+      ? [
+          413,
+          'Payload Too Large',
+          errorBody('payload_too_large', 'Request line and headers are too large (16 KiB at most): send long parameters in a POST body'),
+        ]
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', errorBody('invalid_request', 'The request was not received in time')]
         : [400, 'Bad Request', errorBody('invalid_request', 'Malformed HTTP request')];
   const text = JSON.stringify(body);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`,
+    );
   }
   socket.destroy(err);
 }

@@ -33,9 +33,13 @@ describe('an empty body with a JSON or form content type is no body', () => {
     await expectAccepted(t, res, { body: text, source: 'action' });
   });
 
-  it('the spec\'s headers over a real connection (Content-Length: 0)', async () => {
+  it("the spec's headers over a real connection (Content-Length: 0)", async () => {
     const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const res = await fetch(`${base}${actionUrl(params('over HTTP'))}`, { method: 'POST', headers: { 'X-API-Key': key, 'Content-Type': 'application/json' }, body: '' });
+    const res = await fetch(`${base}${actionUrl(params('over HTTP'))}`, {
+      method: 'POST',
+      headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+      body: '',
+    });
     await expectAccepted(t, { statusCode: res.status, body: await res.text() }, { body: 'over HTTP' });
   });
 
@@ -68,9 +72,14 @@ describe('Base64 as tools print it', () => {
     await expectAccepted(t, res, { body: text });
   });
 
-  it('the same as `$(… | base64)` (no final line break) in a form body, as docs/api.md\'s curl sends it', async () => {
+  it("the same as `$(… | base64)` (no final line break) in a form body, as docs/api.md's curl sends it", async () => {
     const form = new URLSearchParams({ action, server: '59', to_number: DEST, body: gnu.trimEnd() }).toString();
-    const res = await t.app.inject({ method: 'POST', url: '/', headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' }, payload: form });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { 'x-api-key': key, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: form,
+    });
     await expectAccepted(t, res, { body: text });
   });
 

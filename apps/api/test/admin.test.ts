@@ -78,7 +78,13 @@ describe('admin API', () => {
     await put('/api/admin/tenants/61', { name: 'Before', timeZone: 'Europe/Sarajevo' });
     const after = await put('/api/admin/tenants/61', { name: 'After' });
     expect(after.json()).toMatchObject({ id: 61, name: 'After', timeZone: 'UTC' });
-    await put('/api/admin/tenants/61/sms-settings', { active: true, senderNumber: null, voicemailEnabled: false, apiEnabled: false, voicemailTemplate: 'x {{extension}}' });
+    await put('/api/admin/tenants/61/sms-settings', {
+      active: true,
+      senderNumber: null,
+      voicemailEnabled: false,
+      apiEnabled: false,
+      voicemailTemplate: 'x {{extension}}',
+    });
     const reset = await put('/api/admin/tenants/61/sms-settings', { active: false, senderNumber: null, voicemailEnabled: false, apiEnabled: true });
     expect(reset.json()).toMatchObject({ active: false, apiEnabled: true, voicemailTemplate: null });
   });
@@ -105,11 +111,31 @@ describe('admin API', () => {
       ['tenant id not a number', '/api/admin/tenants/abc', { name: 'x' }, /tenantId/],
       ['number that is not E.164', '/api/admin/tenants/70/sms-numbers/14165550100', { smsEnabled: true }, /e164/],
       ['number without smsEnabled', '/api/admin/tenants/70/sms-numbers/%2B14165550199', {}, /smsEnabled/],
-      ['sender that is not one of the tenant\'s numbers', '/api/admin/tenants/70/sms-settings', { active: true, senderNumber: '+12015550150', voicemailEnabled: true, apiEnabled: true }, /senderNumber/],
-      ['sender that is not SMS-enabled', '/api/admin/tenants/70/sms-settings', { active: true, senderNumber: '+14165550100', voicemailEnabled: true, apiEnabled: true }, /senderNumber.*not SMS-enabled/],
-      ['sender not in E.164', '/api/admin/tenants/70/sms-settings', { active: true, senderNumber: '14165550100', voicemailEnabled: true, apiEnabled: true }, /senderNumber/],
+      [
+        "sender that is not one of the tenant's numbers",
+        '/api/admin/tenants/70/sms-settings',
+        { active: true, senderNumber: '+12015550150', voicemailEnabled: true, apiEnabled: true },
+        /senderNumber/,
+      ],
+      [
+        'sender that is not SMS-enabled',
+        '/api/admin/tenants/70/sms-settings',
+        { active: true, senderNumber: '+14165550100', voicemailEnabled: true, apiEnabled: true },
+        /senderNumber.*not SMS-enabled/,
+      ],
+      [
+        'sender not in E.164',
+        '/api/admin/tenants/70/sms-settings',
+        { active: true, senderNumber: '14165550100', voicemailEnabled: true, apiEnabled: true },
+        /senderNumber/,
+      ],
       ['settings missing active', '/api/admin/tenants/70/sms-settings', { senderNumber: null, voicemailEnabled: true, apiEnabled: true }, /active/],
-      ['template with an unknown placeholder', '/api/admin/tenants/70/sms-settings', { active: true, senderNumber: null, voicemailEnabled: true, apiEnabled: true, voicemailTemplate: 'hi {{nope}}' }, /voicemailTemplate.*\{\{nope\}\}/],
+      [
+        'template with an unknown placeholder',
+        '/api/admin/tenants/70/sms-settings',
+        { active: true, senderNumber: null, voicemailEnabled: true, apiEnabled: true, voicemailTemplate: 'hi {{nope}}' },
+        /voicemailTemplate.*\{\{nope\}\}/,
+      ],
       ['extension number not E.164', '/api/admin/tenants/70/extensions/1001', { smsNotifications: true, smsNumber: '+1 416 555 1234' }, /smsNumber/],
       ['extension number with no such area code', '/api/admin/tenants/70/extensions/1001', { smsNotifications: true, smsNumber: '+15555550100' }, /smsNumber/],
       ['extension with an unknown field', '/api/admin/tenants/70/extensions/1001', { smsNotifications: true, smsNumber: null, extra: 1 }, /extra/],
@@ -127,7 +153,8 @@ describe('admin API', () => {
       const res = await put('/api/admin/tenants/70/sms-settings', { ...settings, voicemailTemplate: `${'Ж'.repeat(700)} {{callerName}}` });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({
-        error: 'voicemailTemplate: too long even with every placeholder empty: 11 SMS segments (UCS-2, 700 characters, 1400 UTF-8 bytes); the limit is 10 segments and 1600 bytes',
+        error:
+          'voicemailTemplate: too long even with every placeholder empty: 11 SMS segments (UCS-2, 700 characters, 1400 UTF-8 bytes); the limit is 10 segments and 1600 bytes',
         code: 'invalid_request',
       });
       const ok = await put('/api/admin/tenants/70/sms-settings', { ...settings, voicemailTemplate: `${'Ж'.repeat(670)} {{callerName}}` });
@@ -135,7 +162,12 @@ describe('admin API', () => {
     });
 
     it('unparseable JSON is 400 invalid_request', async () => {
-      const res = await t.app.inject({ method: 'PUT', url: '/api/admin/tenants/70', payload: '{"name":', headers: { ...admin, 'content-type': 'application/json' } });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: '/api/admin/tenants/70',
+        payload: '{"name":',
+        headers: { ...admin, 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toEqual({ error: 'Request body is not valid JSON', code: 'invalid_request' });
     });

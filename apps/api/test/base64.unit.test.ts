@@ -7,33 +7,53 @@ import { decodeBase64Text } from '../src/action/base64';
  * `Buffer.from(text).toString('base64url')`; the tools are not needed to run this test.
  */
 const TOOLS: [string, string, Record<'base64' | 'base64 -w0' | 'openssl base64' | 'base64url', string>][] = [
-  ['short, with + and / in its encoding', 'Hi there? >>>', {
-    'base64': 'SGkgdGhlcmU/ID4+Pg==\n',
-    'base64 -w0': 'SGkgdGhlcmU/ID4+Pg==',
-    'openssl base64': 'SGkgdGhlcmU/ID4+Pg==\n',
-    'base64url': 'SGkgdGhlcmU_ID4-Pg',
-  }],
-  ['64 bytes (over 57: GNU wraps once)', 'New voicemail from Ann <+14165559999> (1:15) for extension 1001.', {
-    'base64': 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9yIGV4dGVuc2lv\nbiAxMDAxLg==\n',
-    'base64 -w0': 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9yIGV4dGVuc2lvbiAxMDAxLg==',
-    'openssl base64': 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9y\nIGV4dGVuc2lvbiAxMDAxLg==\n',
-    'base64url': 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9yIGV4dGVuc2lvbiAxMDAxLg',
-  }],
-  ['149 bytes (three GNU lines, four OpenSSL lines)', 'Voicemail for extension 1001 from +14165559999 (Ann Example), 2:05 long, received 2026-11-25 13:05. Call back? >>> Press 1 to listen, 2 to delete ~~~', {
-    'base64': 'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAoQW5uIEV4YW1w\nbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6MDUuIENhbGwgYmFjaz8gPj4+\nIFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0ZSB+fn4=\n',
-    'base64 -w0': 'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAoQW5uIEV4YW1wbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6MDUuIENhbGwgYmFjaz8gPj4+IFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0ZSB+fn4=',
-    'openssl base64': 'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAo\nQW5uIEV4YW1wbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6\nMDUuIENhbGwgYmFjaz8gPj4+IFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0\nZSB+fn4=\n',
-    'base64url': 'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAoQW5uIEV4YW1wbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6MDUuIENhbGwgYmFjaz8gPj4-IFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0ZSB-fn4',
-  }],
-  ['Unicode and emoji, 74 bytes', 'Nouveau message vocal de Zoë 📞 — rappelez-le ☎ 你好 😀 ~~~ ???', {
-    'base64': 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J+TniDigJQgcmFwcGVsZXotbGUg4piOIOS9\noOWlvSDwn5iAIH5+fiA/Pz8=\n',
-    'base64 -w0': 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J+TniDigJQgcmFwcGVsZXotbGUg4piOIOS9oOWlvSDwn5iAIH5+fiA/Pz8=',
-    'openssl base64': 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J+TniDigJQgcmFwcGVsZXot\nbGUg4piOIOS9oOWlvSDwn5iAIH5+fiA/Pz8=\n',
-    'base64url': 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J-TniDigJQgcmFwcGVsZXotbGUg4piOIOS9oOWlvSDwn5iAIH5-fiA_Pz8',
-  }],
+  [
+    'short, with + and / in its encoding',
+    'Hi there? >>>',
+    {
+      base64: 'SGkgdGhlcmU/ID4+Pg==\n',
+      'base64 -w0': 'SGkgdGhlcmU/ID4+Pg==',
+      'openssl base64': 'SGkgdGhlcmU/ID4+Pg==\n',
+      base64url: 'SGkgdGhlcmU_ID4-Pg',
+    },
+  ],
+  [
+    '64 bytes (over 57: GNU wraps once)',
+    'New voicemail from Ann <+14165559999> (1:15) for extension 1001.',
+    {
+      base64: 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9yIGV4dGVuc2lv\nbiAxMDAxLg==\n',
+      'base64 -w0': 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9yIGV4dGVuc2lvbiAxMDAxLg==',
+      'openssl base64': 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9y\nIGV4dGVuc2lvbiAxMDAxLg==\n',
+      base64url: 'TmV3IHZvaWNlbWFpbCBmcm9tIEFubiA8KzE0MTY1NTU5OTk5PiAoMToxNSkgZm9yIGV4dGVuc2lvbiAxMDAxLg',
+    },
+  ],
+  [
+    '149 bytes (three GNU lines, four OpenSSL lines)',
+    'Voicemail for extension 1001 from +14165559999 (Ann Example), 2:05 long, received 2026-11-25 13:05. Call back? >>> Press 1 to listen, 2 to delete ~~~',
+    {
+      base64:
+        'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAoQW5uIEV4YW1w\nbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6MDUuIENhbGwgYmFjaz8gPj4+\nIFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0ZSB+fn4=\n',
+      'base64 -w0':
+        'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAoQW5uIEV4YW1wbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6MDUuIENhbGwgYmFjaz8gPj4+IFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0ZSB+fn4=',
+      'openssl base64':
+        'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAo\nQW5uIEV4YW1wbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6\nMDUuIENhbGwgYmFjaz8gPj4+IFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0\nZSB+fn4=\n',
+      base64url:
+        'Vm9pY2VtYWlsIGZvciBleHRlbnNpb24gMTAwMSBmcm9tICsxNDE2NTU1OTk5OSAoQW5uIEV4YW1wbGUpLCAyOjA1IGxvbmcsIHJlY2VpdmVkIDIwMjYtMTEtMjUgMTM6MDUuIENhbGwgYmFjaz8gPj4-IFByZXNzIDEgdG8gbGlzdGVuLCAyIHRvIGRlbGV0ZSB-fn4',
+    },
+  ],
+  [
+    'Unicode and emoji, 74 bytes',
+    'Nouveau message vocal de Zoë 📞 — rappelez-le ☎ 你好 😀 ~~~ ???',
+    {
+      base64: 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J+TniDigJQgcmFwcGVsZXotbGUg4piOIOS9\noOWlvSDwn5iAIH5+fiA/Pz8=\n',
+      'base64 -w0': 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J+TniDigJQgcmFwcGVsZXotbGUg4piOIOS9oOWlvSDwn5iAIH5+fiA/Pz8=',
+      'openssl base64': 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J+TniDigJQgcmFwcGVsZXot\nbGUg4piOIOS9oOWlvSDwn5iAIH5+fiA/Pz8=\n',
+      base64url: 'Tm91dmVhdSBtZXNzYWdlIHZvY2FsIGRlIFpvw6sg8J-TniDigJQgcmFwcGVsZXotbGUg4piOIOS9oOWlvSDwn5iAIH5-fiA_Pz8',
+    },
+  ],
 ];
 
-describe('decodeBase64Text: real tools\' output', () => {
+describe("decodeBase64Text: real tools' output", () => {
   const rows = TOOLS.flatMap(([name, text, outputs]) => Object.entries(outputs).map(([tool, encoded]) => [name, tool, encoded, text] as const));
   it.each(rows)('%s: %s', (_name, _tool, encoded, text) => {
     expect(decodeBase64Text(encoded)).toBe(text);

@@ -28,7 +28,8 @@ const event = (over: Record<string, unknown> = {}) => ({
   receivedAt: '2026-11-25T10:00:00Z',
   ...over,
 });
-const post = (payload: unknown, headers: Record<string, string>) => t.app.inject({ method: 'POST', url: '/api/events/voicemail', headers, payload: payload as object });
+const post = (payload: unknown, headers: Record<string, string>) =>
+  t.app.inject({ method: 'POST', url: '/api/events/voicemail', headers, payload: payload as object });
 
 async function jobFor(e: { tenantId: number; eventId: string }) {
   return t.deps.producer.voicemailQueue.getJob(`vm-${e.tenantId}-${e.eventId}`);
@@ -44,7 +45,7 @@ it('queues an event published with the admin token', async () => {
   expect(job?.data).toEqual(e);
 });
 
-it('queues an event published with an events:publish key of the event\'s tenant', async () => {
+it("queues an event published with an events:publish key of the event's tenant", async () => {
   const e = event();
   const res = await post(e, { 'x-api-key': publisher });
   expect(res.body).toBe('{"status":"queued"}');

@@ -15,11 +15,20 @@ beforeAll(async () => {
   const base = Date.parse('2026-11-20T10:00:00.000Z');
   for (let i = 0; i < 7; i++) {
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 59, kind: 'api', source: 'rest', body: `m${i}`, to: '+14165551234', status: i % 2 === 0 ? 'sent' : 'failed', createdAt: new Date(base + i * 1000) },
+      data: {
+        tenantId: 59,
+        kind: 'api',
+        source: 'rest',
+        body: `m${i}`,
+        to: '+14165551234',
+        status: i % 2 === 0 ? 'sent' : 'failed',
+        createdAt: new Date(base + i * 1000),
+      },
     });
     ids59.push(m.id);
   }
-  for (let i = 0; i < 2; i++) await t.db.prisma.message.create({ data: { tenantId: 60, kind: 'api', source: 'rest', body: 'x', createdAt: new Date(base + i * 1000) } });
+  for (let i = 0; i < 2; i++)
+    await t.db.prisma.message.create({ data: { tenantId: 60, kind: 'api', source: 'rest', body: 'x', createdAt: new Date(base + i * 1000) } });
 });
 afterAll(async () => {
   await t.close();
@@ -29,7 +38,7 @@ type Page = { items: { id: string; status: string; errorCode?: string }[]; nextC
 const history = (query: string, key = key59) => t.app.inject({ method: 'GET', url: `/api/sms/messages${query}`, headers: { 'x-api-key': key } });
 
 describe('message history', () => {
-  it('pages through the tenant\'s own messages, newest first, with a cursor', async () => {
+  it("pages through the tenant's own messages, newest first, with a cursor", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -51,7 +60,7 @@ describe('message history', () => {
     expect(res.json<Page>().items.every((m) => m.status === 'failed')).toBe(true);
   });
 
-  it('never shows another tenant\'s messages', async () => {
+  it("never shows another tenant's messages", async () => {
     const res = await history('?limit=500', key60);
     expect(res.json<Page>().items).toHaveLength(2);
     expect(res.json<Page>().items.map((m) => m.id)).not.toEqual(expect.arrayContaining([ids59[0]]));

@@ -64,21 +64,54 @@ describe('trace and failed-message handling', () => {
   let failedId: string;
   beforeAll(async () => {
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 59, kind: 'api', source: 'rest', from: '+14165550100', to: '+14165551234', body: 'x', status: 'failed', errorCode: 'provider_rejected', errorDetail: 'InvalidParameter', attempts: 1 },
+      data: {
+        tenantId: 59,
+        kind: 'api',
+        source: 'rest',
+        from: '+14165550100',
+        to: '+14165551234',
+        body: 'x',
+        status: 'failed',
+        errorCode: 'provider_rejected',
+        errorDetail: 'InvalidParameter',
+        attempts: 1,
+      },
     });
-    await t.db.prisma.messageAttempt.create({ data: { messageId: m.id, attempt: 1, finishedAt: new Date(), outcome: 'failed', errorCode: 'provider_rejected', providerError: 'InvalidParameter: bad', durationMs: 12 } });
+    await t.db.prisma.messageAttempt.create({
+      data: {
+        messageId: m.id,
+        attempt: 1,
+        finishedAt: new Date(),
+        outcome: 'failed',
+        errorCode: 'provider_rejected',
+        providerError: 'InvalidParameter: bad',
+        durationMs: 12,
+      },
+    });
     failedId = m.id;
   });
 
   it('traces a message with every attempt', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/59/messages/${failedId}/trace`, headers: admin });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'failed', explanation: expect.stringMatching(/Failed after 1 attempt.*provider_rejected/) as unknown, attempts: [{ attempt: 1, outcome: 'failed', providerError: 'InvalidParameter: bad' }] });
+    expect(res.json()).toMatchObject({
+      status: 'failed',
+      explanation: expect.stringMatching(/Failed after 1 attempt.*provider_rejected/) as unknown,
+      attempts: [{ attempt: 1, outcome: 'failed', providerError: 'InvalidParameter: bad' }],
+    });
   });
 
   it.each([
-    ['sent', { status: 'sent' as const, attempts: 1, providerMessageId: 'sns-1', sentAt: new Date() }, /^Sent at .* after 1 attempt\(s\); the provider's message id is sns-1/],
-    ['skipped', { status: 'skipped' as const, errorCode: 'destination_missing', errorDetail: 'SMS notifications are off for extension 1002' }, /^Not sent: SMS notifications are off for extension 1002 \(destination_missing\)/],
+    [
+      'sent',
+      { status: 'sent' as const, attempts: 1, providerMessageId: 'sns-1', sentAt: new Date() },
+      /^Sent at .* after 1 attempt\(s\); the provider's message id is sns-1/,
+    ],
+    [
+      'skipped',
+      { status: 'skipped' as const, errorCode: 'destination_missing', errorDetail: 'SMS notifications are off for extension 1002' },
+      /^Not sent: SMS notifications are off for extension 1002 \(destination_missing\)/,
+    ],
     ['queued', { status: 'queued' as const }, /^Queued since .*, waiting for a worker/],
   ])('explains a %s message in plain words', async (_s, data, explanation) => {
     const m = await t.db.prisma.message.create({ data: { tenantId: 59, kind: 'voicemail', source: 'event', body: 'x', ...data } });
@@ -86,7 +119,7 @@ describe('trace and failed-message handling', () => {
     expect(res.json<{ explanation: string }>().explanation).toMatch(explanation);
   });
 
-  it('does not trace another tenant\'s message', async () => {
+  it("does not trace another tenant's message", async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/admin/tenants/60/messages/${failedId}/trace`, headers: admin });
     expect(res.statusCode).toBe(404);
   });
@@ -109,20 +142,37 @@ describe('trace and failed-message handling', () => {
 describe('retrying a message erased by retention (MESSAGE_RETENTION_DAYS)', () => {
   /** A failed message as housekeeping leaves it: body '' and numbers NULL. */
   const erased = () =>
-    t.db.prisma.message.create({ data: { tenantId: 60, kind: 'api', source: 'rest', from: null, to: null, body: '', status: 'failed', errorCode: 'provider_unavailable', attempts: 3 } });
+    t.db.prisma.message.create({
+      data: { tenantId: 60, kind: 'api', source: 'rest', from: null, to: null, body: '', status: 'failed', errorCode: 'provider_unavailable', attempts: 3 },
+    });
 
   it('is refused with a 400 naming why, and the message stays failed', async () => {
     const m = await erased();
     const res = await t.app.inject({ method: 'POST', url: `/api/admin/tenants/60/messages/${m.id}/retry`, headers: admin });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: `Message ${m.id} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`, code: 'invalid_request' });
+    expect(res.json()).toEqual({
+      error: `Message ${m.id} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`,
+      code: 'invalid_request',
+    });
     expect(await t.db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).toMatchObject({ status: 'failed', roundBases: [] });
   });
 
   it('is skipped and counted by retry-failed, which retries the others', async () => {
     await t.db.prisma.message.deleteMany({ where: { tenantId: 60 } });
     const gone = await erased();
-    const whole = await t.db.prisma.message.create({ data: { tenantId: 60, kind: 'api', source: 'rest', from: '+14165550100', to: '+14165551234', body: 'still here', status: 'failed', errorCode: 'provider_unavailable', attempts: 3 } });
+    const whole = await t.db.prisma.message.create({
+      data: {
+        tenantId: 60,
+        kind: 'api',
+        source: 'rest',
+        from: '+14165550100',
+        to: '+14165551234',
+        body: 'still here',
+        status: 'failed',
+        errorCode: 'provider_unavailable',
+        attempts: 3,
+      },
+    });
     const res = await t.app.inject({ method: 'POST', url: '/api/admin/messages/retry-failed', payload: { tenantId: 60 }, headers: admin });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ retried: 1, ids: [whole.id], skippedErased: 1 });

@@ -39,7 +39,13 @@ describe('rejected events', () => {
     const page = res.json<Page>();
     expect(page.items.map((i) => i.id)).toEqual([...ids].reverse());
     expect(page.nextCursor).toBeNull();
-    expect(page.items[0]).toEqual({ id: ids[5], receivedAt: new Date(base + 4000).toISOString(), reason: 'invalid event 5', tenantId: 59, excerpt: '{"callerId":"[redacted]"}' });
+    expect(page.items[0]).toEqual({
+      id: ids[5],
+      receivedAt: new Date(base + 4000).toISOString(),
+      reason: 'invalid event 5',
+      tenantId: 59,
+      excerpt: '{"callerId":"[redacted]"}',
+    });
     expect(page.items[1]).toMatchObject({ id: ids[4], tenantId: null });
   });
 

@@ -1,4 +1,18 @@
-import { admin, startTestApi, type TestApi, actionUrl, b64, countMessages, DEST, DOCUMENTED, expectAccepted, INVALID_NUMBER, SENDER, setupTenant, type SenderState } from '@pbx-sms/testing';
+import {
+  admin,
+  startTestApi,
+  type TestApi,
+  actionUrl,
+  b64,
+  countMessages,
+  DEST,
+  DOCUMENTED,
+  expectAccepted,
+  INVALID_NUMBER,
+  SENDER,
+  setupTenant,
+  type SenderState,
+} from '@pbx-sms/testing';
 
 /**
  * Every rule combination through the real API (DESIGN.md "Rules", steps 4–8): Active × Enable
@@ -20,9 +34,12 @@ interface Combo {
 }
 
 const combos: Combo[] = [];
-for (const active of BOOLS) for (const apiEnabled of BOOLS) for (const sender of SENDERS) for (const voicemailEnabled of BOOLS) combos.push({ active, apiEnabled, sender, voicemailEnabled });
+for (const active of BOOLS)
+  for (const apiEnabled of BOOLS)
+    for (const sender of SENDERS) for (const voicemailEnabled of BOOLS) combos.push({ active, apiEnabled, sender, voicemailEnabled });
 const tenantOf = (c: Combo) => 100 + combos.indexOf(c);
-const label = (c: Combo) => `active=${c.active ? 'Yes' : 'No'} api=${c.apiEnabled ? 'Yes' : 'No'} sender=${c.sender} voicemail=${c.voicemailEnabled ? 'Yes' : 'No'}`;
+const label = (c: Combo) =>
+  `active=${c.active ? 'Yes' : 'No'} api=${c.apiEnabled ? 'Yes' : 'No'} sender=${c.sender} voicemail=${c.voicemailEnabled ? 'Yes' : 'No'}`;
 
 type Expected = { status: 202 } | { status: number; body: string };
 
@@ -39,7 +56,8 @@ function expectedVoicemail(c: Combo, ext: ExtState): Expected {
   if (!c.active) return { status: 403, body: DOCUMENTED.tenant_inactive };
   if (c.sender !== 'valid') return { status: 422, body: DOCUMENTED.sender_invalid };
   if (!c.voicemailEnabled) return { status: 403, body: '{"error":"Voicemail notifications are set to No in SMS Settings","code":"voicemail_disabled"}' };
-  if (ext === 'missing') return { status: 404, body: `{"error":"Extension ${EXTENSIONS.missing} is not configured for this tenant","code":"extension_not_found"}` };
+  if (ext === 'missing')
+    return { status: 404, body: `{"error":"Extension ${EXTENSIONS.missing} is not configured for this tenant","code":"extension_not_found"}` };
   if (ext !== 'valid') return { status: 422, body: DOCUMENTED.destination_missing };
   return { status: 202 };
 }
@@ -52,15 +70,31 @@ beforeAll(async () => {
   for (const c of combos) {
     const id = tenantOf(c);
     keys.set(id, await setupTenant(t, id, { ...c, extension: 'valid' }));
-    await t.app.inject({ method: 'PUT', url: `/api/admin/tenants/${id}/extensions/${EXTENSIONS.off}`, headers: admin, payload: { smsNotifications: false, smsNumber: DEST } });
-    await t.app.inject({ method: 'PUT', url: `/api/admin/tenants/${id}/extensions/${EXTENSIONS.no_number}`, headers: admin, payload: { smsNotifications: true, smsNumber: null } });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/admin/tenants/${id}/extensions/${EXTENSIONS.off}`,
+      headers: admin,
+      payload: { smsNotifications: false, smsNumber: DEST },
+    });
+    await t.app.inject({
+      method: 'PUT',
+      url: `/api/admin/tenants/${id}/extensions/${EXTENSIONS.no_number}`,
+      headers: admin,
+      payload: { smsNotifications: true, smsNumber: null },
+    });
   }
 }, 60_000);
 afterAll(async () => {
   await t.close();
 });
 
-async function check(res: { statusCode: number; body: string }, expected: Expected, tenantId: number, before: number, row: Record<string, unknown>): Promise<void> {
+async function check(
+  res: { statusCode: number; body: string },
+  expected: Expected,
+  tenantId: number,
+  before: number,
+  row: Record<string, unknown>,
+): Promise<void> {
   if (expected.status === 202) {
     await expectAccepted(t, res, { tenant_id: tenantId, from_number: SENDER, ...row });
   } else {
@@ -69,7 +103,9 @@ async function check(res: { statusCode: number; body: string }, expected: Expect
   }
 }
 
-const sendCases = combos.filter((c) => c.voicemailEnabled).flatMap((c) => [true, false].map((destValid) => [label(c), destValid ? 'valid' : 'invalid', c, destValid] as const));
+const sendCases = combos
+  .filter((c) => c.voicemailEnabled)
+  .flatMap((c) => [true, false].map((destValid) => [label(c), destValid ? 'valid' : 'invalid', c, destValid] as const));
 
 describe.each(['action GET', 'action POST JSON', 'REST send'] as const)('%s', (style) => {
   it.each(sendCases)('%s, destination %s', async (_l, _d, c, destValid) => {

@@ -22,7 +22,7 @@ const notify = (payload: unknown, headers: Record<string, string> = { 'x-api-key
   t.app.inject({ method: 'POST', url: '/api/sms/notifications/voicemail', headers, payload: payload as object });
 
 describe('POST /api/sms/notifications/voicemail', () => {
-  it('sends the literal message to the extension\'s SMS number', async () => {
+  it("sends the literal message to the extension's SMS number", async () => {
     const res = await notify({ extension: '1001', message: 'New voicemail received' });
     await expectAccepted(t, res, {
       tenant_id: 59,
@@ -39,7 +39,7 @@ describe('POST /api/sms/notifications/voicemail', () => {
     await expectAccepted(t, await notify({ extension: '1001' }), { body: 'New voicemail from unknown caller for extension 1001.' });
   });
 
-  it('renders the tenant\'s template; placeholders in a literal message stay literal', async () => {
+  it("renders the tenant's template; placeholders in a literal message stay literal", async () => {
     const k = await setupTenant(t, 65, { voicemailTemplate: 'Voicemail waiting on {{extension}}.' });
     await expectAccepted(t, await notify({ extension: '1001' }, { 'x-api-key': k }), { body: 'Voicemail waiting on 1001.' });
     await expectAccepted(t, await notify({ extension: '1001', message: 'Hi {{extension}}' }, { 'x-api-key': k }), { body: 'Hi {{extension}}' });
@@ -57,7 +57,7 @@ describe('POST /api/sms/notifications/voicemail', () => {
 });
 
 describe('GET /api/sms/messages/:id', () => {
-  it('answers the tenant\'s own message', async () => {
+  it("answers the tenant's own message", async () => {
     const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'status' }));
     const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
     expect(res.statusCode).toBe(200);
@@ -69,7 +69,10 @@ describe('GET /api/sms/messages/:id', () => {
 
   it('shows errorCode and providerMessageId once set', async () => {
     const id = await expectAccepted(t, await sendSms({ to: DEST, message: 'failed' }));
-    await t.db.prisma.$executeRawUnsafe(`UPDATE messages SET status = 'failed', error_code = 'provider_rejected', attempts = 2, provider_message_id = 'pm-1' WHERE id = $1::uuid`, id);
+    await t.db.prisma.$executeRawUnsafe(
+      `UPDATE messages SET status = 'failed', error_code = 'provider_rejected', attempts = 2, provider_message_id = 'pm-1' WHERE id = $1::uuid`,
+      id,
+    );
     const res = await t.app.inject({ method: 'GET', url: `/api/sms/messages/${id}`, headers: { 'x-api-key': key } });
     expect(res.json()).toMatchObject({ status: 'failed', errorCode: 'provider_rejected', attempts: 2, providerMessageId: 'pm-1' });
   });
@@ -82,7 +85,7 @@ describe('GET /api/sms/messages/:id', () => {
   });
 
   it.each([
-    ['another tenant\'s message', async () => expectAccepted(t, await sendSms({ to: DEST, message: 'theirs' }, { 'x-api-key': key2 }))],
+    ["another tenant's message", async () => expectAccepted(t, await sendSms({ to: DEST, message: 'theirs' }, { 'x-api-key': key2 }))],
     ['an unknown id', async () => randomUUID()],
     ['a malformed id', async () => 'not-a-uuid'],
     ['an injection attempt', async () => encodeURIComponent("' OR 1=1 --")],
@@ -101,8 +104,12 @@ describe('GET /api/sms/messages/:id', () => {
 describe('OpenAPI', () => {
   it('describes the public routes with their schemas', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
-    const doc = res.json<{ paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>> }>();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/', '/api/sms/send', '/api/sms/notifications/voicemail', '/api/sms/messages/{id}', '/api/events/voicemail']));
+    const doc = res.json<{
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown; responses?: Record<string, unknown> }>>;
+    }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/', '/api/sms/send', '/api/sms/notifications/voicemail', '/api/sms/messages/{id}', '/api/events/voicemail']),
+    );
     expect(doc.paths['/']!.get!.parameters!.map((p) => p.name)).toEqual(['action', 'apikey', 'server', 'to_number', 'body']);
     expect(doc.paths['/']!.head).toBeUndefined();
     expect(JSON.stringify(doc.paths['/api/sms/send']!.post!.requestBody)).toContain('"message"');

@@ -46,7 +46,12 @@ const unknownCommand = (name: string) => `error: unknown command ${JSON.stringif
  * Runs one command; returns the exit code: 0 done; 1 failed (a service unreachable, anything
  * unexpected); 2 usage error, invalid input or not found. Every failure is one line on `err`.
  */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const [name, ...rest] = argv;
   const fail = (line: string, code: 1 | 2) => {
     err(line);
@@ -79,7 +84,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     if (isAppError(e)) return fail(`error (${e.code}): ${e.message}`, 2);
     if (e instanceof UnreachableError) return fail(`error: ${e.message}`, 1);
     // One line: the last of a multi-line message (Prisma's) is the one that says what happened.
-    const message = (e instanceof Error ? e.message : String(e)).split('\n').filter((l) => l.trim()).pop();
+    const message = (e instanceof Error ? e.message : String(e))
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop();
     return fail(`error: ${message?.trim() ?? 'unknown'}`, 1);
   } finally {
     await ctx?.close();

@@ -44,21 +44,33 @@ async function probePostgres(url: string): Promise<void> {
   const client = new Client(poolConfig(url, { connectionTimeoutMillis: PROBE_TIMEOUT_MS }).config);
   client.on('error', () => undefined);
   try {
-    await withTimeout(client.connect().then(() => client.query('SELECT 1')), PROBE_TIMEOUT_MS);
+    await withTimeout(
+      client.connect().then(() => client.query('SELECT 1')),
+      PROBE_TIMEOUT_MS,
+    );
   } finally {
     void client.end().catch(() => undefined);
   }
 }
 
 async function probeRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: PROBE_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   // connect() rejects with "Connection is closed"; the socket's own error says why.
   let socketError: unknown;
   redis.on('error', (err) => {
     socketError ??= err;
   });
   try {
-    await withTimeout(redis.connect().then(() => redis.ping()), PROBE_TIMEOUT_MS);
+    await withTimeout(
+      redis.connect().then(() => redis.ping()),
+      PROBE_TIMEOUT_MS,
+    );
   } catch (err) {
     throw socketError ?? err;
   } finally {
@@ -69,7 +81,8 @@ async function probeRedis(url: string): Promise<void> {
 /** Checks each needed service at once; throws one UnreachableError naming every one that failed. */
 export async function requireReachable(needs: readonly Need[], urls: { DATABASE_URL: string; REDIS_URL: string }): Promise<void> {
   const checks = needs.map(async (need) => {
-    const [label, url, probe] = need === 'postgres' ? ['Postgres', urls.DATABASE_URL, probePostgres] as const : ['Redis', urls.REDIS_URL, probeRedis] as const;
+    const [label, url, probe] =
+      need === 'postgres' ? (['Postgres', urls.DATABASE_URL, probePostgres] as const) : (['Redis', urls.REDIS_URL, probeRedis] as const);
     try {
       await probe(url);
       return null;

@@ -37,7 +37,10 @@ interface Run {
 /** Runs the CLI; a run still going after 15 s is killed (the hang this guards against). */
 function run(argv: string[], env: Record<string, string>): Promise<Run> {
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI_MAIN, ...argv], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, ...argv], {
+    env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -54,30 +57,43 @@ function run(argv: string[], env: Record<string, string>): Promise<Run> {
 jest.setTimeout(60_000);
 
 describe('CLI with a service down', () => {
-  it.each([[['queues']], [['event', 'publish', '59', '1001']], [['messages', 'retry-all']]])('%j with Redis down: one line naming Redis, exit 1, within 5 s', async (argv) => {
-    const r = await run(argv, { DATABASE_URL: db.url, REDIS_URL: `redis://:${SECRET}@127.0.0.1:${closedPort}` });
-    expect({ code: r.code, stdout: r.stdout, stderr: r.stderrLines }).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: [`error: Redis at redis://127.0.0.1:${closedPort} is unreachable (connect ECONNREFUSED)`],
-    });
-    expect(r.elapsedMs).toBeLessThan(5_000);
-  });
+  it.each([[['queues']], [['event', 'publish', '59', '1001']], [['messages', 'retry-all']]])(
+    '%j with Redis down: one line naming Redis, exit 1, within 5 s',
+    async (argv) => {
+      const r = await run(argv, { DATABASE_URL: db.url, REDIS_URL: `redis://:${SECRET}@127.0.0.1:${closedPort}` });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderrLines }).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: [`error: Redis at redis://127.0.0.1:${closedPort} is unreachable (connect ECONNREFUSED)`],
+      });
+      expect(r.elapsedMs).toBeLessThan(5_000);
+    },
+  );
 
-  it.each([[['tenant', 'list']], [['migrate']], [['rejected-events', 'list']], [['messages', 'retry-all']]])('%j with Postgres down: one line naming Postgres, exit 1, within 5 s', async (argv) => {
-    const r = await run(argv, { DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:${closedPort}/postgres`, REDIS_URL: testRedisUrl() });
-    expect({ code: r.code, stdout: r.stdout, stderr: r.stderrLines }).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: [`error: Postgres at postgresql://127.0.0.1:${closedPort}/postgres is unreachable (connect ECONNREFUSED)`],
-    });
-    expect(r.elapsedMs).toBeLessThan(5_000);
-  });
+  it.each([[['tenant', 'list']], [['migrate']], [['rejected-events', 'list']], [['messages', 'retry-all']]])(
+    '%j with Postgres down: one line naming Postgres, exit 1, within 5 s',
+    async (argv) => {
+      const r = await run(argv, { DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:${closedPort}/postgres`, REDIS_URL: testRedisUrl() });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderrLines }).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: [`error: Postgres at postgresql://127.0.0.1:${closedPort}/postgres is unreachable (connect ECONNREFUSED)`],
+      });
+      expect(r.elapsedMs).toBeLessThan(5_000);
+    },
+  );
 
   it('with both down, names both on the one line and never prints a password', async () => {
-    const r = await run(['messages', 'retry-all'], { DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:${closedPort}/postgres`, REDIS_URL: `redis://admin:${SECRET}@127.0.0.1:${closedPort}/1` });
+    const r = await run(['messages', 'retry-all'], {
+      DATABASE_URL: `postgresql://postgres:${SECRET}@127.0.0.1:${closedPort}/postgres`,
+      REDIS_URL: `redis://admin:${SECRET}@127.0.0.1:${closedPort}/1`,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderrLines).toEqual([expect.stringMatching(/^error: Postgres at postgresql:\/\/127\.0\.0\.1:\d+\/postgres is unreachable \(.*\); Redis at redis:\/\/127\.0\.0\.1:\d+\/1 is unreachable/)]);
+    expect(r.stderrLines).toEqual([
+      expect.stringMatching(
+        /^error: Postgres at postgresql:\/\/127\.0\.0\.1:\d+\/postgres is unreachable \(.*\); Redis at redis:\/\/127\.0\.0\.1:\d+\/1 is unreachable/,
+      ),
+    ]);
     expect(r.stdout + r.stderrLines.join('\n')).not.toContain(SECRET);
   });
 });

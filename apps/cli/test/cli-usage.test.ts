@@ -7,7 +7,12 @@ const env = { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none', REDIS_URL: '
 async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+  const code = await runCli(
+    argv,
+    env,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err };
 }
 
@@ -34,14 +39,15 @@ it('every command is covered here', () => {
 });
 
 describe('CLI help', () => {
-  it.each(NAMES)('%s: --help, -h and help <command> print that command\'s usage and exit 0', async (name) => {
+  it.each(NAMES)("%s: --help, -h and help <command> print that command's usage and exit 0", async (name) => {
     const viaFlag = await cli(name, '--help');
     expect(viaFlag).toMatchObject({ code: 0, err: [] });
     const text = viaFlag.out.join('\n');
     expect(text).toMatch(new RegExp(`^usage of ${name}:`));
     for (const sub of SURFACE[name]!.length ? SURFACE[name]! : ['']) expect(text).toContain(`  ${[name, sub].filter(Boolean).join(' ')}`);
     // Only this command.
-    for (const other of NAMES.filter((n) => n !== name && !n.startsWith(name) && !name.startsWith(n))) expect(text).not.toMatch(new RegExp(`^  ${other} `, 'm'));
+    for (const other of NAMES.filter((n) => n !== name && !n.startsWith(name) && !name.startsWith(n)))
+      expect(text).not.toMatch(new RegExp(`^  ${other} `, 'm'));
     expect(await cli('help', name)).toEqual(viaFlag);
     expect(await cli(name, '-h')).toEqual(viaFlag);
   });
@@ -67,12 +73,20 @@ describe('CLI help', () => {
 
 describe('CLI usage errors: one line, exit 2', () => {
   it('an unknown subcommand says so and lists the valid ones', async () => {
-    expect(await cli('tenant', 'lst')).toEqual({ code: 2, out: [], err: ['error: unknown subcommand "lst" for tenant; expected one of: list, get, put (see: tenant --help)'] });
+    expect(await cli('tenant', 'lst')).toEqual({
+      code: 2,
+      out: [],
+      err: ['error: unknown subcommand "lst" for tenant; expected one of: list, get, put (see: tenant --help)'],
+    });
   });
 
   it.each(WITH_SUBCOMMANDS)('%s: an unknown subcommand, and a missing one, name the valid ones', async (name) => {
     const expected = `expected one of: ${SURFACE[name]!.join(', ')}`;
-    expect(await cli(name, 'nope', '7')).toEqual({ code: 2, out: [], err: [`error: unknown subcommand "nope" for ${name}; ${expected} (see: ${name} --help)`] });
+    expect(await cli(name, 'nope', '7')).toEqual({
+      code: 2,
+      out: [],
+      err: [`error: unknown subcommand "nope" for ${name}; ${expected} (see: ${name} --help)`],
+    });
     expect(await cli(name)).toEqual({ code: 2, out: [], err: [`error: missing subcommand for ${name}; ${expected} (see: ${name} --help)`] });
   });
 

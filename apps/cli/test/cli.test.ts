@@ -17,7 +17,12 @@ afterAll(async () => {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+  const code = await runCli(
+    argv,
+    env,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -58,7 +63,10 @@ describe('operator CLI', () => {
   it.each([
     [['settings', 'put', '7', '--active', 'maybe', '--sender', 'none', '--voicemail', 'yes', '--api', 'yes'], /--active/],
     [['settings', 'put', '7', '--active', 'yes', '--sender', '+14165550199', '--voicemail', 'yes', '--api', 'yes'], /senderNumber/],
-    [['settings', 'put', '7', '--active', 'yes', '--sender', 'none', '--voicemail', 'yes', '--api', 'yes', '--template', 'Ж'.repeat(700)], /voicemailTemplate: too long even with every placeholder empty: 11 SMS segments/],
+    [
+      ['settings', 'put', '7', '--active', 'yes', '--sender', 'none', '--voicemail', 'yes', '--api', 'yes', '--template', 'Ж'.repeat(700)],
+      /voicemailTemplate: too long even with every placeholder empty: 11 SMS segments/,
+    ],
     [['extension', 'put', '7', '2002', '--sms-notifications', 'yes', '--sms-number', '4165551234'], /smsNumber/],
     [['tenant', 'put', 'x', '--name', 'n'], /tenantId/],
     [['tenant', 'put', '8'], /name/],
@@ -88,7 +96,12 @@ describe('operator CLI', () => {
   it('a bad environment value stops with one line naming the variable', async () => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['tenant', 'list'], { ...env, REDIS_URL: 'http://nope' }, (l) => out.push(l), (l) => err.push(l));
+    const code = await runCli(
+      ['tenant', 'list'],
+      { ...env, REDIS_URL: 'http://nope' },
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     expect(code).toBe(2);
     expect(err).toEqual([expect.stringMatching(/^Invalid configuration: REDIS_URL must be a redis: or rediss: URL/)]);
   });
@@ -105,10 +118,16 @@ describe('operator CLI', () => {
     });
 
     it('lists, shows and retries failed messages', async () => {
-      const m = await db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', body: 'x', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 } });
+      const m = await db.prisma.message.create({
+        data: { tenantId: 59, kind: 'api', source: 'rest', body: 'x', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 },
+      });
       const failed = JSON.parse((await cli('messages', 'failed', '--tenant', '59', '--code', 'provider_unavailable')).out) as { id: string }[];
       expect(failed.map((f) => f.id)).toEqual([m.id]);
-      expect(JSON.parse((await cli('messages', 'show', m.id)).out)).toMatchObject({ id: m.id, status: 'failed', explanation: expect.stringMatching(/Failed after 8 attempt/) as unknown });
+      expect(JSON.parse((await cli('messages', 'show', m.id)).out)).toMatchObject({
+        id: m.id,
+        status: 'failed',
+        explanation: expect.stringMatching(/Failed after 8 attempt/) as unknown,
+      });
       const r = await cli('messages', 'retry-all', '--tenant', '59');
       expect(JSON.parse(r.out)).toEqual({ retried: 1, ids: [m.id], skippedErased: 0 });
       expect((await db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('queued');
@@ -116,10 +135,14 @@ describe('operator CLI', () => {
     });
 
     it('refuses to retry a message erased by retention, naming why (exit 2)', async () => {
-      const m = await db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', body: '', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 } });
+      const m = await db.prisma.message.create({
+        data: { tenantId: 59, kind: 'api', source: 'rest', body: '', status: 'failed', errorCode: 'provider_unavailable', attempts: 8 },
+      });
       const r = await cli('messages', 'retry', m.id);
       expect(r.code).toBe(2);
-      expect(r.err).toBe(`error (invalid_request): Message ${m.id} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`);
+      expect(r.err).toBe(
+        `error (invalid_request): Message ${m.id} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`,
+      );
       expect((await db.prisma.message.findUniqueOrThrow({ where: { id: m.id } })).status).toBe('failed');
     });
 
@@ -130,20 +153,39 @@ describe('operator CLI', () => {
       expect((await cli('event', 'publish', '59', 'bad ext!')).err).toMatch(/extension/);
     });
 
-    it('lists rejected events through the admin API\'s service: newest first, by tenant, paged', async () => {
+    it("lists rejected events through the admin API's service: newest first, by tenant, paged", async () => {
       const at = (s: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + s * 1000);
-      const a = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(0), reason: 'unknown tenant 4242', excerpt: '{"tenantId":4242}', tenantId: 4242 } });
-      const b = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(1), reason: 'invalid event: extension', excerpt: '{"tenantId":59}', tenantId: 59 } });
-      const c = await db.prisma.rejectedEvent.create({ data: { receivedAt: at(2), reason: 'invalid event: tenantId', excerpt: '{"tenantId":"x"}', tenantId: null } });
+      const a = await db.prisma.rejectedEvent.create({
+        data: { receivedAt: at(0), reason: 'unknown tenant 4242', excerpt: '{"tenantId":4242}', tenantId: 4242 },
+      });
+      const b = await db.prisma.rejectedEvent.create({
+        data: { receivedAt: at(1), reason: 'invalid event: extension', excerpt: '{"tenantId":59}', tenantId: 59 },
+      });
+      const c = await db.prisma.rejectedEvent.create({
+        data: { receivedAt: at(2), reason: 'invalid event: tenantId', excerpt: '{"tenantId":"x"}', tenantId: null },
+      });
       const all = JSON.parse((await cli('rejected-events', 'list')).out) as RejectedPage;
       expect(all.items.map((i) => i.id)).toEqual([c.id, b.id, a.id].map(String));
-      expect(all.items[1]).toEqual({ id: String(b.id), receivedAt: at(1).toISOString(), reason: 'invalid event: extension', tenantId: 59, excerpt: '{"tenantId":59}' });
+      expect(all.items[1]).toEqual({
+        id: String(b.id),
+        receivedAt: at(1).toISOString(),
+        reason: 'invalid event: extension',
+        tenantId: 59,
+        excerpt: '{"tenantId":59}',
+      });
       expect((JSON.parse((await cli('rejected-events', 'list', '--tenant', '59')).out) as RejectedPage).items.map((i) => i.id)).toEqual([String(b.id)]);
       const first = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1')).out) as RejectedPage;
       expect(first.items.map((i) => i.id)).toEqual([String(c.id)]);
-      const second: unknown = JSON.parse((await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1', '--cursor', first.nextCursor!)).out);
+      const second: unknown = JSON.parse(
+        (await cli('rejected-events', 'list', '--since', at(1).toISOString(), '--limit', '1', '--cursor', first.nextCursor!)).out,
+      );
       expect(second).toEqual({ items: [expect.objectContaining({ id: String(b.id) })], nextCursor: null });
-      for (const [flag, value, field] of [['--since', 'yesterday', /since/], ['--tenant', 'x', /tenantId/], ['--limit', '0', /limit/], ['--cursor', 'bm9wZQ', /cursor/]] as const) {
+      for (const [flag, value, field] of [
+        ['--since', 'yesterday', /since/],
+        ['--tenant', 'x', /tenantId/],
+        ['--limit', '0', /limit/],
+        ['--cursor', 'bm9wZQ', /cursor/],
+      ] as const) {
         const r = await cli('rejected-events', 'list', flag, value);
         expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: expect.stringMatching(field) as unknown });
       }

@@ -3,7 +3,16 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@pbx-sms/config';
 import { ActiveJobs, Batcher, SendSlots } from '@pbx-sms/concurrency';
 import { warmUpRules } from '@pbx-sms/core';
-import { MessageRepository, TenantConfigCache, createPool, loadExtension, loadTenantConfig, subscribeConfigChanges, tenantConfigReader, type SqlRunner } from '@pbx-sms/db/pg';
+import {
+  MessageRepository,
+  TenantConfigCache,
+  createPool,
+  loadExtension,
+  loadTenantConfig,
+  subscribeConfigChanges,
+  tenantConfigReader,
+  type SqlRunner,
+} from '@pbx-sms/db/pg';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@pbx-sms/observability';
 import { JOBS, QueueProducer, configChannel, createConsumer, createRedis, type SmsSendJob } from '@pbx-sms/queue';
 import { TenantRateLimiter } from '@pbx-sms/ratelimit';
@@ -102,10 +111,13 @@ export async function composeWorker(config: WorkerConfig, deps: WorkerDeps = {})
   const configCache = new TenantConfigCache(tenantConfigReader(pool), config.TENANT_CONFIG_TTL_MS);
   await subscribeConfigChanges(subscriberRedis, configChannel(prefix), (change) => configCache.forget(change));
   const logs = jobLogs(logger, [metricsObserver(metrics), ...(deps.observers ?? [])]);
-  const sendEnqueues = new Batcher<SmsSendJob, void>(async (jobs) => {
-    await producer.enqueueSends(jobs);
-    return jobs.map(() => undefined);
-  }, { name: 'send-enqueues' });
+  const sendEnqueues = new Batcher<SmsSendJob, void>(
+    async (jobs) => {
+      await producer.enqueueSends(jobs);
+      return jobs.map(() => undefined);
+    },
+    { name: 'send-enqueues' },
+  );
   const enqueueSend = (job: SmsSendJob) => sendEnqueues.submit(job);
 
   // Each queue's consumer runs up to `concurrency` jobs, but the process makes at most
@@ -121,7 +133,10 @@ export async function composeWorker(config: WorkerConfig, deps: WorkerDeps = {})
   const inlineWanted = deps.inlineSend ?? config.WORKER_INLINE_SEND;
   const inlineSend = inlineWanted && config.PROVIDER_TIMEOUT_MS * 2 < config.RECONCILE_AFTER_MS;
   if (inlineWanted && !inlineSend) {
-    logger.warn({ providerTimeoutMs: config.PROVIDER_TIMEOUT_MS, reconcileAfterMs: config.RECONCILE_AFTER_MS }, 'inline send off: PROVIDER_TIMEOUT_MS must be under half of RECONCILE_AFTER_MS');
+    logger.warn(
+      { providerTimeoutMs: config.PROVIDER_TIMEOUT_MS, reconcileAfterMs: config.RECONCILE_AFTER_MS },
+      'inline send off: PROVIDER_TIMEOUT_MS must be under half of RECONCILE_AFTER_MS',
+    );
   }
   const inline = inlineSend
     ? {

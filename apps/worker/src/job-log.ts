@@ -3,9 +3,16 @@ import type { Logger } from '@pbx-sms/observability';
 
 export type JobOutcomeName =
   // voicemail-events (also 'failed': a rule found broken configuration)
-  | 'queued' | 'skipped' | 'duplicate' | 'rejected'
+  | 'queued'
+  | 'skipped'
+  | 'duplicate'
+  | 'rejected'
   // sms-send
-  | 'sent' | 'retry' | 'failed' | 'noop' | 'rate_limited';
+  | 'sent'
+  | 'retry'
+  | 'failed'
+  | 'noop'
+  | 'rate_limited';
 
 /** Who a job's log lines are about: bound once to its logger, carried by every line. */
 export interface JobIds {

@@ -42,7 +42,13 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
   });
   await Promise.all([...consumers.map((c) => c.waitUntilReady()), parts.warmUp()]);
   logger.info(
-    { queues: consumers.map((c) => c.name), concurrency: config.WORKER_CONCURRENCY, provider: parts.provider.name, port: ops.port, inlineSend: parts.inlineSend },
+    {
+      queues: consumers.map((c) => c.name),
+      concurrency: config.WORKER_CONCURRENCY,
+      provider: parts.provider.name,
+      port: ops.port,
+      inlineSend: parts.inlineSend,
+    },
     'worker started',
   );
 
@@ -66,7 +72,15 @@ export async function startWorker(config: WorkerConfig, deps: WorkerDeps = {}): 
       logger.info({ graceful: finished }, 'worker stopped');
     })());
 
-  return { port: ops.port, ops, configCache: parts.configCache, metrics, reconcileOnce: () => reconciler.runOnce(true), housekeepOnce: () => housekeeping.runOnce(), close };
+  return {
+    port: ops.port,
+    ops,
+    configCache: parts.configCache,
+    metrics,
+    reconcileOnce: () => reconciler.runOnce(true),
+    housekeepOnce: () => housekeeping.runOnce(),
+    close,
+  };
 }
 
 /** `npm run start:worker`: reads only the environment. */

@@ -56,16 +56,19 @@ export class BatchedMessageStore implements MessageStore {
     // One shared statement out at a time (group commit: what arrives meanwhile goes in the
     // next), freed after WRITE_SLOT_MS so a stuck one (a lock wait) holds the rest no longer.
     this.writes = new Batcher((list) => writeAll(repo, list), { name: 'message-writes', maxInFlight: 1, slotTimeoutMs: WRITE_SLOT_MS, ...opts });
-    this.claims = new Batcher(async (ids) => {
-      // A Message claimed twice in one batch (two jobs for one id) goes to the first caller only.
-      const claimed = await repo.claimManyForSend([...new Set(ids)]);
-      const given = new Set<string>();
-      return ids.map((id) => {
-        if (given.has(id)) return null;
-        given.add(id);
-        return claimed.get(id) ?? null;
-      });
-    }, { name: 'message-claims', ...opts });
+    this.claims = new Batcher(
+      async (ids) => {
+        // A Message claimed twice in one batch (two jobs for one id) goes to the first caller only.
+        const claimed = await repo.claimManyForSend([...new Set(ids)]);
+        const given = new Set<string>();
+        return ids.map((id) => {
+          if (given.has(id)) return null;
+          given.add(id);
+          return claimed.get(id) ?? null;
+        });
+      },
+      { name: 'message-claims', ...opts },
+    );
   }
 
   async insertVoicemailMessage(m: NewVoicemailMessage): Promise<StoredMessageRef> {

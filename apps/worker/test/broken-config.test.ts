@@ -23,7 +23,9 @@ const extensions = [
 ];
 
 beforeAll(async () => {
-  t = await startWorkerTestBed('broken', { tenants: [{ id: 80, sender: null }, { id: 81, extensions }, { id: 82 }, { id: 83 }, { id: 84 }, { id: 85 }, { id: 86 }] });
+  t = await startWorkerTestBed('broken', {
+    tenants: [{ id: 80, sender: null }, { id: 81, extensions }, { id: 82 }, { id: 83 }, { id: 84 }, { id: 85 }, { id: 86 }],
+  });
   const q = t.queue('broken');
   producer = q.producer;
   worker = await t.startWorker(q.prefix, { TENANT_CONFIG_TTL_MS: '0' });
@@ -84,18 +86,63 @@ describe('a voicemail event', () => {
 
 describe('a voicemail send re-checked at send time', () => {
   it.each([
-    ['its sender number was disabled', 'failed', 'sender_invalid', 82, () => t.db.prisma.smsNumber.updateMany({ where: { tenantId: 82 }, data: { smsEnabled: false } }), 'event'],
-    ['its extension lost its SMS number', 'failed', 'destination_missing', 83, () => t.db.prisma.extension.updateMany({ where: { tenantId: 83 }, data: { smsNumber: null } }), 'event'],
-    ['its extension switched notifications off', 'skipped', 'destination_missing', 84, () => t.db.prisma.extension.updateMany({ where: { tenantId: 84 }, data: { smsNotifications: false } }), 'event'],
+    [
+      'its sender number was disabled',
+      'failed',
+      'sender_invalid',
+      82,
+      () => t.db.prisma.smsNumber.updateMany({ where: { tenantId: 82 }, data: { smsEnabled: false } }),
+      'event',
+    ],
+    [
+      'its extension lost its SMS number',
+      'failed',
+      'destination_missing',
+      83,
+      () => t.db.prisma.extension.updateMany({ where: { tenantId: 83 }, data: { smsNumber: null } }),
+      'event',
+    ],
+    [
+      'its extension switched notifications off',
+      'skipped',
+      'destination_missing',
+      84,
+      () => t.db.prisma.extension.updateMany({ where: { tenantId: 84 }, data: { smsNotifications: false } }),
+      'event',
+    ],
     // Through the REST voicemail endpoint: the same table (by kind, not by source).
-    ['its tenant (REST endpoint) set Active to No', 'skipped', 'tenant_inactive', 85, () => t.db.prisma.smsSettings.update({ where: { tenantId: 85 }, data: { active: false } }), 'rest'],
-    ['its sender (REST endpoint) was disabled', 'failed', 'sender_invalid', 86, () => t.db.prisma.smsNumber.updateMany({ where: { tenantId: 86 }, data: { smsEnabled: false } }), 'rest'],
+    [
+      'its tenant (REST endpoint) set Active to No',
+      'skipped',
+      'tenant_inactive',
+      85,
+      () => t.db.prisma.smsSettings.update({ where: { tenantId: 85 }, data: { active: false } }),
+      'rest',
+    ],
+    [
+      'its sender (REST endpoint) was disabled',
+      'failed',
+      'sender_invalid',
+      86,
+      () => t.db.prisma.smsNumber.updateMany({ where: { tenantId: 86 }, data: { smsEnabled: false } }),
+      'rest',
+    ],
   ] as const)('when %s, ends %s with %s, and nothing is sent', async (_label, status, code, tenantId, change, source) => {
     const other = status === 'failed' ? 'skipped' : 'failed';
     const before = { same: await count(status, code), other: await count(other, code) };
     // Accepted while the configuration was whole; changed before the send.
     const m = await t.db.prisma.message.create({
-      data: { tenantId, kind: 'voicemail', source, eventId: source === 'event' ? `late-${tenantId}` : null, extension: '1001', from: SENDER, to: DEST, body: 'New voicemail', status: 'queued' },
+      data: {
+        tenantId,
+        kind: 'voicemail',
+        source,
+        eventId: source === 'event' ? `late-${tenantId}` : null,
+        extension: '1001',
+        from: SENDER,
+        to: DEST,
+        body: 'New voicemail',
+        status: 'queued',
+      },
     });
     await change();
     await producer.enqueueSend({ messageId: m.id, tenantId });

@@ -29,8 +29,13 @@ async function rejectedEvent(ageDays: number): Promise<string> {
 }
 
 async function message(status: 'queued' | 'sending' | 'sent' | 'failed' | 'skipped', ageDays: number): Promise<string> {
-  const m = await t.db.prisma.message.create({ data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: `hello ${status}`, status, attempts: 1, segments: 1 } });
-  await t.pool.query(`UPDATE messages SET updated_at = now() - $1::float8 * interval '1 day', created_at = now() - $1::float8 * interval '1 day' WHERE id = $2::uuid`, [ageDays, m.id]);
+  const m = await t.db.prisma.message.create({
+    data: { tenantId: 59, kind: 'api', source: 'rest', from: SENDER, to: DEST, body: `hello ${status}`, status, attempts: 1, segments: 1 },
+  });
+  await t.pool.query(
+    `UPDATE messages SET updated_at = now() - $1::float8 * interval '1 day', created_at = now() - $1::float8 * interval '1 day' WHERE id = $2::uuid`,
+    [ageDays, m.id],
+  );
   return m.id;
 }
 
@@ -86,7 +91,14 @@ describe('housekeeping', () => {
     for (let i = 0; i < 3; i++) await rejectedEvent(40);
     const statements: string[] = [];
     const db = { query: (q: QueryConfig) => (statements.push(q.text), t.pool.query(q)) };
-    const h = new Housekeeping({ db, logger: capturingLogger().logger, intervalMs: 60_000, rejectedEventRetentionDays: 30, messageRetentionDays: 7, batchSize: 2 });
+    const h = new Housekeeping({
+      db,
+      logger: capturingLogger().logger,
+      intervalMs: 60_000,
+      rejectedEventRetentionDays: 30,
+      messageRetentionDays: 7,
+      batchSize: 2,
+    });
     expect(await h.runOnce()).toEqual({ rejectedEventsDeleted: 3, messagesErased: 5 });
     // 2 + 1 rejected events, then 2 + 2 + 1 messages: one short statement per batch.
     expect(statements).toHaveLength(5);

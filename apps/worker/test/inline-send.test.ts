@@ -42,7 +42,7 @@ describe('inline send', () => {
     expect(log.lines().find((l) => l.messageId === m.id && l.outcome === 'sent')).toMatchObject({ queue: 'sms-send', inline: true, attempt: 1 });
   });
 
-  it('a voicemail job under another id than the event\'s own sends through the send queue (the reconciler could not see it)', async () => {
+  it("a voicemail job under another id than the event's own sends through the send queue (the reconciler could not see it)", async () => {
     const event = voicemailEvent({ callerName: 'Other id' });
     await producer.voicemailQueue.add('voicemail.received', event, { jobId: `pbx-${event.eventId}` });
     const m = await terminal(59, event.eventId);
@@ -58,7 +58,10 @@ describe('inline send', () => {
     const m = await terminal(59, event.eventId);
     expect(m).toMatchObject({ status: 'sent', attempts: 2 });
     const attempts = await t.db.prisma.messageAttempt.findMany({ where: { messageId: m.id }, orderBy: { attempt: 'asc' } });
-    expect(attempts).toMatchObject([{ attempt: 1, outcome: 'retry' }, { attempt: 2, outcome: 'sent' }]);
+    expect(attempts).toMatchObject([
+      { attempt: 1, outcome: 'retry' },
+      { attempt: 2, outcome: 'sent' },
+    ]);
     expect(await producer.sendQueue.getJobState(m.id)).toBe('completed');
   });
 
@@ -93,7 +96,20 @@ describe('inline send', () => {
     const repo = new MessageRepository(t.pool);
     const event = voicemailEvent({ callerName: 'InFlight' });
     const [ref] = await repo.insertVoicemailMessages([
-      { tenantId: 59, eventId: event.eventId, extension: '1001', from: '+14165550100', to: DEST, body: 'in flight', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+      {
+        tenantId: 59,
+        eventId: event.eventId,
+        extension: '1001',
+        from: '+14165550100',
+        to: DEST,
+        body: 'in flight',
+        status: 'queued',
+        errorCode: null,
+        errorDetail: null,
+        segments: 1,
+        encoding: 'GSM-7',
+        claim: true,
+      },
     ]);
     expect(ref).toMatchObject({ status: 'sending', inserted: true, claimed: { attempt: 1 } });
     await producer.voicemailQueue.add('voicemail.received', event, { jobId: `dup-${event.eventId}` });

@@ -22,7 +22,16 @@ describe('JobLog', () => {
     const log = c.logs({ queue: 'sms-send', jobId: 'j-1', tenantId: 59, messageId: 'm-1' });
     log.report({ outcome: 'sent', attempt: 1, errorCode: null, latencyMs: 12 });
     expect(c.lines).toHaveLength(1);
-    expect(c.lines[0]).toMatchObject({ msg: 'sms-send sent', queue: 'sms-send', jobId: 'j-1', tenantId: 59, messageId: 'm-1', attempt: 1, errorCode: null, latencyMs: 12 });
+    expect(c.lines[0]).toMatchObject({
+      msg: 'sms-send sent',
+      queue: 'sms-send',
+      jobId: 'j-1',
+      tenantId: 59,
+      messageId: 'm-1',
+      attempt: 1,
+      errorCode: null,
+      latencyMs: 12,
+    });
     expect(typeof c.lines[0]?.durationMs).toBe('number');
     expect(c.seen).toHaveLength(1);
     expect(c.seen[0]).toMatchObject({ queue: 'sms-send', jobId: 'j-1', tenantId: 59, messageId: 'm-1', outcome: 'sent', attempt: 1 });
@@ -36,7 +45,11 @@ describe('JobLog', () => {
 
   it('an inline send is marked inline, in the line and for observers', () => {
     const c = capture();
-    c.logs({ queue: 'sms-send', jobId: 'm-2', tenantId: 59, messageId: 'm-2', inline: true }).report({ outcome: 'retry', attempt: 1, errorCode: 'provider_unavailable' });
+    c.logs({ queue: 'sms-send', jobId: 'm-2', tenantId: 59, messageId: 'm-2', inline: true }).report({
+      outcome: 'retry',
+      attempt: 1,
+      errorCode: 'provider_unavailable',
+    });
     expect(c.lines[0]).toMatchObject({ inline: true, outcome: 'retry' });
     expect(c.seen[0]).toMatchObject({ inline: true, outcome: 'retry' });
   });

@@ -35,7 +35,21 @@ function store(): BatchedMessageStore {
 
 let seq = 0;
 function message(over: Partial<NewVoicemailMessage> = {}): NewVoicemailMessage {
-  return { tenantId: 59, eventId: `ms-${++seq}`, extension: '1001', from: SENDER, to: DEST, body: 'hi', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true, ...over };
+  return {
+    tenantId: 59,
+    eventId: `ms-${++seq}`,
+    extension: '1001',
+    from: SENDER,
+    to: DEST,
+    body: 'hi',
+    status: 'queued',
+    errorCode: null,
+    errorDetail: null,
+    segments: 1,
+    encoding: 'GSM-7',
+    claim: true,
+    ...over,
+  };
 }
 
 const statusOf = async (id: string) => (await db.prisma.message.findUniqueOrThrow({ where: { id } })).status;
@@ -47,7 +61,16 @@ describe('BatchedMessageStore', () => {
     statements = [];
     const [second] = await Promise.all([
       s.insertVoicemailMessage(message()),
-      s.finishAttempt({ kind: 'sent', id: first.id, attempt: 1, startedAt: first.claimed!.startedAt, providerMessageId: 'pm-1', from: SENDER, to: DEST, durationMs: 3 }),
+      s.finishAttempt({
+        kind: 'sent',
+        id: first.id,
+        attempt: 1,
+        startedAt: first.claimed!.startedAt,
+        providerMessageId: 'pm-1',
+        from: SENDER,
+        to: DEST,
+        durationMs: 3,
+      }),
     ]);
     expect(statements).toHaveLength(1);
     expect(second.claimed).toMatchObject({ attempt: 1, tenantId: 59 });
@@ -63,7 +86,16 @@ describe('BatchedMessageStore', () => {
     statements = [];
     const [bad, sent] = await Promise.allSettled([
       s.insertVoicemailMessage(message({ tenantId: 999_999 })),
-      s.finishAttempt({ kind: 'sent', id: claimed.id, attempt: 1, startedAt: claimed.claimed!.startedAt, providerMessageId: 'pm-2', from: SENDER, to: DEST, durationMs: 4 }),
+      s.finishAttempt({
+        kind: 'sent',
+        id: claimed.id,
+        attempt: 1,
+        startedAt: claimed.claimed!.startedAt,
+        providerMessageId: 'pm-2',
+        from: SENDER,
+        to: DEST,
+        durationMs: 4,
+      }),
     ]);
     expect(bad.status).toBe('rejected');
     expect(String((bad as PromiseRejectedResult).reason)).toMatch(/foreign key/);
@@ -80,7 +112,16 @@ describe('BatchedMessageStore', () => {
     // The worker sending attempt 1 died: the Message is still `sending` when claimed again.
     const again = await s.claimForSend(first.id);
     expect(again).toMatchObject({ attempt: 2 });
-    const outcome = { kind: 'sent' as const, id: first.id, attempt: 2, startedAt: again!.startedAt, providerMessageId: 'pm-3', from: SENDER, to: DEST, durationMs: 5 };
+    const outcome = {
+      kind: 'sent' as const,
+      id: first.id,
+      attempt: 2,
+      startedAt: again!.startedAt,
+      providerMessageId: 'pm-3',
+      from: SENDER,
+      to: DEST,
+      durationMs: 5,
+    };
     await s.finishAttempt(outcome);
     await repo.finishAttempts([outcome]);
     const attempts = await db.prisma.messageAttempt.findMany({ where: { messageId: first.id }, orderBy: { attempt: 'asc' } });

@@ -82,8 +82,12 @@ describe('operator retry of a message whose attempts ran out', () => {
     await ops.retry(m.id, 59);
     expect(await settled(m.id)).toMatchObject({ status: 'sent', attempts: 7 });
     expect((await history(59, m.id)).map(([attempt, round]) => [attempt, round])).toEqual([
-      [1, 1], [2, 1], [3, 1],
-      [4, 2], [5, 2], [6, 2],
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+      [5, 2],
+      [6, 2],
       [7, 3],
     ]);
     expect(sendsOf(m.body)).toHaveLength(7);
@@ -94,7 +98,9 @@ describe('operator retry of a message whose attempts ran out', () => {
     const api = await apiMessage(60);
     const event = voicemailEvent({ tenantId: 60 });
     await producer.publishVoicemailEvent(event);
-    const vm = await waitFor('the voicemail message', () => t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId: 60, eventId: event.eventId } } }));
+    const vm = await waitFor('the voicemail message', () =>
+      t.db.prisma.message.findUnique({ where: { tenantId_eventId: { tenantId: 60, eventId: event.eventId } } }),
+    );
     expect(await settled(api.id)).toMatchObject({ status: 'failed', errorCode: 'provider_unavailable', attempts: 3 });
     expect(await settled(vm.id)).toMatchObject({ status: 'failed', errorCode: 'provider_unavailable', attempts: 3 });
 

@@ -22,7 +22,11 @@ beforeAll(async () => {
   t = await startWorkerTestBed('providerslots', { tenants: [{ id: 59 }] });
   const q = t.queue('slots');
   producer = q.producer;
-  await t.startWorker(q.prefix, { WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_INLINE_SEND: 'true', PROVIDER_TIMEOUT_MS: '5000', RECONCILE_AFTER_MS: '60000' }, { logger: log.logger });
+  await t.startWorker(
+    q.prefix,
+    { WORKER_CONCURRENCY: String(CONCURRENCY), WORKER_INLINE_SEND: 'true', PROVIDER_TIMEOUT_MS: '5000', RECONCILE_AFTER_MS: '60000' },
+    { logger: log.logger },
+  );
 });
 
 afterAll(() => t?.close());

@@ -121,7 +121,20 @@ describe('reconciler', () => {
     const event = voicemailEvent({ callerName: 'Dead inline' });
     // The row as an inline send leaves it when its worker dies mid-call: claimed at insert, attempt 1 open.
     const [ref] = await new MessageRepository(t.pool).insertVoicemailMessages([
-      { tenantId: 59, eventId: event.eventId, extension: '1001', from: SENDER, to: DEST, body: 'dead inline', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+      {
+        tenantId: 59,
+        eventId: event.eventId,
+        extension: '1001',
+        from: SENDER,
+        to: DEST,
+        body: 'dead inline',
+        status: 'queued',
+        errorCode: null,
+        errorDetail: null,
+        segments: 1,
+        encoding: 'GSM-7',
+        claim: true,
+      },
     ]);
     expect(ref).toMatchObject({ status: 'sending', claimed: { attempt: 1 } });
     await backdate(ref!.id, 60_000);
@@ -137,7 +150,20 @@ describe('reconciler', () => {
     // leaves it and completes: a completed job is not live either.
     const again = voicemailEvent({ callerName: 'Dead inline 2' });
     const [ref2] = await new MessageRepository(t.pool).insertVoicemailMessages([
-      { tenantId: 59, eventId: again.eventId, extension: '1001', from: SENDER, to: DEST, body: 'dead inline 2', status: 'queued', errorCode: null, errorDetail: null, segments: 1, encoding: 'GSM-7', claim: true },
+      {
+        tenantId: 59,
+        eventId: again.eventId,
+        extension: '1001',
+        from: SENDER,
+        to: DEST,
+        body: 'dead inline 2',
+        status: 'queued',
+        errorCode: null,
+        errorDetail: null,
+        segments: 1,
+        encoding: 'GSM-7',
+        claim: true,
+      },
     ]);
     await producer.publishVoicemailEvent(again);
     await waitFor('voicemail job completed', async () => (await producer.voicemailQueue.getJobState(voicemailJobId(59, again.eventId))) === 'completed');
@@ -206,7 +232,11 @@ describe('crash recovery', () => {
     // Message `sending` and leaves it: it cannot tell a dead first run from one that only lost
     // its lock (a Redis restart) and is still sending, so resending now could send twice.
     const b = await start(prefix, env, { lockDuration: 1_000, stalledInterval: 500 });
-    await waitFor('voicemail job taken over', async () => (await producer.voicemailQueue.getJobState(voicemailJobId(59, event.eventId))) === 'completed', 15_000);
+    await waitFor(
+      'voicemail job taken over',
+      async () => (await producer.voicemailQueue.getJobState(voicemailJobId(59, event.eventId))) === 'completed',
+      15_000,
+    );
     expect(await status(m.id)).toBe('sending');
     // RECONCILE_AFTER_MS later the reconciler finds it without a live job and resends it.
     await backdate(m.id, 120_000);

@@ -37,10 +37,26 @@ function setup(answer: () => Promise<{ providerMessageId: string }>, opts: { att
     finishAttempt: async (f) => void kinds.push(f.kind),
   };
   const provider: SmsProvider = { name: 'stub', send: answer, close: async () => undefined };
-  const tenant = { tenantId: 59, active: true, apiEnabled: true, voicemailEnabled: true, sender: { e164: '+14165550100', smsEnabled: true, tenantId: 59 }, voicemailTemplate: null, timeZone: 'UTC' };
+  const tenant = {
+    tenantId: 59,
+    active: true,
+    apiEnabled: true,
+    voicemailEnabled: true,
+    sender: { e164: '+14165550100', smsEnabled: true, tenantId: 59 },
+    voicemailTemplate: null,
+    timeZone: 'UTC',
+  };
   const config = new TenantConfigCache({ tenant: async () => tenant, extension: async () => null }, 5_000);
   const limiter = { take: async () => opts.waitMs ?? 0 } as unknown as TenantRateLimiter;
-  const deps = { messages, config, provider, limiter, budget: { maxAttempts: 3, backoffMs: 1000, random: () => 0.5 }, logs: jobLogs(createLogger({ level: 'silent' })), slots: new SendSlots(1) };
+  const deps = {
+    messages,
+    config,
+    provider,
+    limiter,
+    budget: { maxAttempts: 3, backoffMs: 1000, random: () => 0.5 },
+    logs: jobLogs(createLogger({ level: 'silent' })),
+    slots: new SendSlots(1),
+  };
   const delayed: number[] = [];
   const job = { id: claimed.id, data: { messageId: claimed.id, tenantId: 59 }, moveToDelayed: async (at: number) => void delayed.push(at) } as unknown as Job;
   return { claimed, deps, job, kinds, delayed, handler: sendSmsHandler(deps) };
@@ -93,7 +109,19 @@ describe('sms-send job: the outcome in BullMQ’s terms', () => {
 
 describe('inline send: the outcome as a send job', () => {
   // The voicemail job's rules check, passed along: the attempt does not evaluate the rules again.
-  const checked = { decision: { allowed: true as const, outcomes: [] }, tenant: { tenantId: 59, active: true, apiEnabled: true, voicemailEnabled: true, sender: { e164: '+14165550100', smsEnabled: true, tenantId: 59 }, voicemailTemplate: null, timeZone: 'UTC' }, ext: null };
+  const checked = {
+    decision: { allowed: true as const, outcomes: [] },
+    tenant: {
+      tenantId: 59,
+      active: true,
+      apiEnabled: true,
+      voicemailEnabled: true,
+      sender: { e164: '+14165550100', smsEnabled: true, tenantId: 59 },
+      voicemailTemplate: null,
+      timeZone: 'UTC',
+    },
+    ext: null,
+  };
 
   it.each<[string, () => Promise<{ providerMessageId: string }>, { delayMs?: number }[]]>([
     ['sent: no send job', async () => ({ providerMessageId: 'pm-1' }), []],

@@ -54,14 +54,31 @@ function setup(opts: { failingWrites: number; sentWriteRetryMs?: number }) {
   };
   const config = new TenantConfigCache(
     {
-      tenant: async (tenantId) => ({ tenantId, active: true, apiEnabled: true, voicemailEnabled: true, sender: { e164: '+14165550100', smsEnabled: true, tenantId }, voicemailTemplate: null, timeZone: 'UTC' }),
+      tenant: async (tenantId) => ({
+        tenantId,
+        active: true,
+        apiEnabled: true,
+        voicemailEnabled: true,
+        sender: { e164: '+14165550100', smsEnabled: true, tenantId },
+        voicemailTemplate: null,
+        timeZone: 'UTC',
+      }),
       extension: async () => null,
     },
     5_000,
   );
   const limiter = { take: async () => 0 } as unknown as TenantRateLimiter;
   const logs = jobLogs(createLogger({ level: 'silent' }));
-  const handler = sendSmsHandler({ messages, config, provider, limiter, budget: { maxAttempts: 8, backoffMs: 1000 }, logs, slots: new SendSlots(1), ...(opts.sentWriteRetryMs !== undefined ? { sentWriteRetryMs: opts.sentWriteRetryMs } : {}) });
+  const handler = sendSmsHandler({
+    messages,
+    config,
+    provider,
+    limiter,
+    budget: { maxAttempts: 8, backoffMs: 1000 },
+    logs,
+    slots: new SendSlots(1),
+    ...(opts.sentWriteRetryMs !== undefined ? { sentWriteRetryMs: opts.sentWriteRetryMs } : {}),
+  });
   const job = { id: claimed.id, data: { messageId: claimed.id, tenantId: 59 } } as unknown as Job;
   return { handler, job, writes, sends: () => sends };
 }

@@ -33,7 +33,16 @@ let counter = 0;
 async function apiMessage(producer: QueueProducer, tenantId = 59, over: Partial<{ to: string; body: string }> = {}) {
   counter++;
   const m = await t.db.prisma.message.create({
-    data: { tenantId, kind: 'api', source: 'action', from: SENDER, to: over.to ?? DEST, body: over.body ?? `API message ${counter}`, status: 'queued', segments: 1 },
+    data: {
+      tenantId,
+      kind: 'api',
+      source: 'action',
+      from: SENDER,
+      to: over.to ?? DEST,
+      body: over.body ?? `API message ${counter}`,
+      status: 'queued',
+      segments: 1,
+    },
   });
   await producer.enqueueSend({ messageId: m.id, tenantId });
   return m;
@@ -155,7 +164,17 @@ describe('rules re-checked at send time', () => {
   it('a voicemail Message whose tenant is no longer Active is skipped with tenant_inactive', async () => {
     await t.db.prisma.smsSettings.update({ where: { tenantId: 71 }, data: { active: false } });
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 71, kind: 'voicemail', source: 'event', eventId: 'late-1', extension: '1001', from: SENDER, to: DEST, body: 'New voicemail', status: 'queued' },
+      data: {
+        tenantId: 71,
+        kind: 'voicemail',
+        source: 'event',
+        eventId: 'late-1',
+        extension: '1001',
+        from: SENDER,
+        to: DEST,
+        body: 'New voicemail',
+        status: 'queued',
+      },
     });
     await ctx.producer.enqueueSend({ messageId: m.id, tenantId: 71 });
     expect(await settled(m.id)).toMatchObject({ status: 'skipped', errorCode: 'tenant_inactive', attempts: 0 });
@@ -165,7 +184,17 @@ describe('rules re-checked at send time', () => {
   it('a voicemail goes to the extension number configured at send time', async () => {
     await t.db.prisma.extension.update({ where: { tenantId_extension: { tenantId: 72, extension: '1001' } }, data: { smsNumber: '+14165551299' } });
     const m = await t.db.prisma.message.create({
-      data: { tenantId: 72, kind: 'voicemail', source: 'event', eventId: 'moved-1', extension: '1001', from: SENDER, to: DEST, body: 'New voicemail', status: 'queued' },
+      data: {
+        tenantId: 72,
+        kind: 'voicemail',
+        source: 'event',
+        eventId: 'moved-1',
+        extension: '1001',
+        from: SENDER,
+        to: DEST,
+        body: 'New voicemail',
+        status: 'queued',
+      },
     });
     await ctx.producer.enqueueSend({ messageId: m.id, tenantId: 72 });
     expect(await settled(m.id)).toMatchObject({ status: 'sent', to: '+14165551299' });

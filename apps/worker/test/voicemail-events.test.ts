@@ -114,7 +114,11 @@ describe('voicemail events', () => {
 
   it('a malformed event is recorded as rejected, with a redacted excerpt, and the job completes without retries', async () => {
     const jobId = `bad-${Date.now()}`;
-    await producer.voicemailQueue.add('voicemail.received', { tenantId: 'x', extension: '1001', callerId: '+12015550150', note: 'call +1 201 555 0150' }, { jobId, attempts: 5 });
+    await producer.voicemailQueue.add(
+      'voicemail.received',
+      { tenantId: 'x', extension: '1001', callerId: '+12015550150', note: 'call +1 201 555 0150' },
+      { jobId, attempts: 5 },
+    );
     await waitFor('malformed job to complete', async () => (await producer.voicemailQueue.getJobState(jobId)) === 'completed');
     const job = await producer.voicemailQueue.getJob(jobId);
     // Completed on its first and only attempt.
@@ -134,7 +138,9 @@ describe('voicemail events', () => {
     ['an out-of-range tenantId', 2_147_483_648, null],
   ])('a malformed event with %s keeps the tenant it named, for filtering', async (_what, tenantId, stored) => {
     // Letters only: digit runs in an excerpt are masked as phone-like.
-    const marker = `marker-${Math.random().toString(36).replace(/[^a-z]/g, '')}`;
+    const marker = `marker-${Math.random()
+      .toString(36)
+      .replace(/[^a-z]/g, '')}`;
     await producer.voicemailQueue.add('voicemail.received', { tenantId, extension: 'no spaces allowed', note: marker });
     const row = await waitFor('rejection', async () => (await t.db.prisma.rejectedEvent.findMany()).find((r) => r.excerpt.includes(marker)));
     expect(row.tenantId).toBe(stored);

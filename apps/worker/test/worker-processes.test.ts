@@ -22,7 +22,11 @@ afterAll(async () => {
 beforeEach(() => t.fake.reset());
 
 function worker(prefix: string, env: Record<string, string> = {}): Child {
-  const c = spawnWorker(`worker-${children.length + 1}`, { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, PROVIDER_TIMEOUT_MS: '5000', ...env }, { keep: () => true });
+  const c = spawnWorker(
+    `worker-${children.length + 1}`,
+    { databaseUrl: t.db.url, redisUrl: testRedisUrl(), prefix, snsUrl: t.fake.url, PROVIDER_TIMEOUT_MS: '5000', ...env },
+    { keep: () => true },
+  );
   children.push(c);
   return c;
 }

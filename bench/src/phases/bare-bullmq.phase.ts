@@ -8,7 +8,9 @@ export async function bareBullmq(prefix: string, redisPids: Record<string, numbe
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bare-noop', { connection, prefix });
   for (let i = 0; i < P.bareJobs; i += 1000) {
-    await queue.addBulk(Array.from({ length: Math.min(1000, P.bareJobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })));
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, P.bareJobs - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { removeOnComplete: true } })),
+    );
   }
   let done = 0;
   let finished!: () => void;

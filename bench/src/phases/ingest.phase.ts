@@ -40,7 +40,12 @@ export async function ingestPhases(f: Fixture, redisPids: Record<string, number>
   const ingestOpts = {
     url: 'http://127.0.0.1:3998/api/sms/send',
     method: 'POST' as const,
-    requests: f.keys.map((key, i) => ({ method: 'POST' as const, path: '/api/sms/send', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: sendBody(i) })),
+    requests: f.keys.map((key, i) => ({
+      method: 'POST' as const,
+      path: '/api/sms/send',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: sendBody(i),
+    })),
   };
   if (WARMUP_SECONDS > 0) await load({ ...ingestOpts, duration: WARMUP_SECONDS });
   const ingestPgCpu = await backendCpuMeter(apiBackends);
@@ -48,7 +53,9 @@ export async function ingestPhases(f: Fixture, redisPids: Record<string, number>
   const ingest = await load({ ...ingestOpts, duration: P.loadSeconds });
   const ingestCpuUsed: Record<string, number> = { ...ingestCpu(), postgres_api_backends: await ingestPgCpu() };
   await stop(api);
-  log(`ingest POST /api/sms/send: ${round(ingest.rps, 0)} req/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`);
+  log(
+    `ingest POST /api/sms/send: ${round(ingest.rps, 0)} req/s, p50 ${ingest.p50} ms, p99 ${ingest.p99} ms, non-2xx ${ingest.non2xx}, errors ${ingest.errors}`,
+  );
   log(`  CPU ms per request: ${perUnit(ingestCpuUsed, ingest.total)}`);
   result.ingest_rps = round(ingest.rps, 0);
   result.ingest_ratio = round(ingest.rps / bareLoad.rps, 3);

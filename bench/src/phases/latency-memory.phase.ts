@@ -9,7 +9,13 @@ import type { BenchWorker } from './pipeline.phase';
 type MakeEvent = (tenant: number, ext: string) => VoicemailEvent;
 
 /** Latency at a steady 200 events/s: event published → provider call. */
-export async function latencyPhase(fake: FakeSnsServer, worker: BenchWorker, producer: QueueProducer, event: MakeEvent, result: Record<string, number>): Promise<void> {
+export async function latencyPhase(
+  fake: FakeSnsServer,
+  worker: BenchWorker,
+  producer: QueueProducer,
+  event: MakeEvent,
+  result: Record<string, number>,
+): Promise<void> {
   fake.reset();
   const publishedAt = new Map<string, number>();
   const total = P.latencyRate * P.latencySeconds;
@@ -17,7 +23,7 @@ export async function latencyPhase(fake: FakeSnsServer, worker: BenchWorker, pro
   const perTick = (P.latencyRate * tick) / 1000;
   const latencyCpu = cpuMeter(worker.cpuPids);
   const latencyStart = Date.now();
-  for (let sentEvents = 0; sentEvents < total; ) {
+  for (let sentEvents = 0; sentEvents < total;) {
     const due = Math.min(total, Math.floor(((Date.now() - latencyStart) / 1000) * P.latencyRate) + perTick);
     const batch: VoicemailEvent[] = [];
     while (sentEvents < due) {
@@ -30,8 +36,13 @@ export async function latencyPhase(fake: FakeSnsServer, worker: BenchWorker, pro
     await sleep(tick);
   }
   await fake.waitForPublishes(total, 120_000);
-  const lat = fake.published.map((r) => r.receivedAt - (publishedAt.get(r.message ?? '') ?? NaN)).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  log(`latency at ${P.latencyRate} events/s for ${P.latencySeconds} s: event published → provider call p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, p99 ${percentile(lat, 99)} ms (${lat.length} samples)`);
+  const lat = fake.published
+    .map((r) => r.receivedAt - (publishedAt.get(r.message ?? '') ?? NaN))
+    .filter((v) => !Number.isNaN(v))
+    .sort((a, b) => a - b);
+  log(
+    `latency at ${P.latencyRate} events/s for ${P.latencySeconds} s: event published → provider call p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, p99 ${percentile(lat, 99)} ms (${lat.length} samples)`,
+  );
   log(`  CPU ms per message: ${perUnit(latencyCpu(), total)}`);
   result.e2e_p50_ms = percentile(lat, 50);
   result.e2e_p95_ms = percentile(lat, 95);
@@ -52,7 +63,9 @@ export async function memoryPhase(worker: BenchWorker, producer: QueueProducer, 
     }
     await sleep(3000);
     const after = rss.samples[rss.samples.length - 1] ?? NaN;
-    log(`memory: worker RSS ${round(steadyStartRss, 1)} MB before and ${round(after, 1)} MB after ${P.steadyMinutes} min at 200 events/s (${round(((after - steadyStartRss) / steadyStartRss) * 100, 1)} %)`);
+    log(
+      `memory: worker RSS ${round(steadyStartRss, 1)} MB before and ${round(after, 1)} MB after ${P.steadyMinutes} min at 200 events/s (${round(((after - steadyStartRss) / steadyStartRss) * 100, 1)} %)`,
+    );
     result.worker_rss_steady_change_pct = round(((after - steadyStartRss) / steadyStartRss) * 100, 1);
     result.worker_rss_after_steady_mb = round(after, 1);
   }

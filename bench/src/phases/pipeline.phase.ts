@@ -69,7 +69,9 @@ export async function pipelinePhase(
   const lastCall = Math.max(...fake.published.map((r) => r.receivedAt));
   const pipelineSeconds = (lastCall - tFirst) / 1000;
   const pipelineMps = expectedSent / pipelineSeconds;
-  log(`pipeline: ${events.length} events (${events.length - expectedSent} skipped by rule) → ${expectedSent} SMS in ${round(pipelineSeconds)} s = ${round(pipelineMps, 0)} messages/s (publish took ${round((performance.now() - t0) / 1000)} s)`);
+  log(
+    `pipeline: ${events.length} events (${events.length - expectedSent} skipped by rule) → ${expectedSent} SMS in ${round(pipelineSeconds)} s = ${round(pipelineMps, 0)} messages/s (publish took ${round((performance.now() - t0) / 1000)} s)`,
+  );
   const pcpu: Record<string, number> = { ...pipelineCpu(), postgres_own_backends: await pipelineBackends() };
   const commandsAfter = await redisCommandCalls(connection);
   const perMsg = Object.entries(commandsAfter)
@@ -77,7 +79,9 @@ export async function pipelinePhase(
     .filter(([, v]) => v >= 0.05)
     .sort((a, b) => b[1] - a[1]);
   log(`  Redis commands per message (every client of this Redis): ${perMsg.map(([k, v]) => `${k} ${round(v, 2)}`).join(', ')}`);
-  log(`  CPU ms per message: ${perUnit(pcpu, expectedSent)} (postgres: every postgres process on the machine; postgres_own_backends: the worker's own connections)`);
+  log(
+    `  CPU ms per message: ${perUnit(pcpu, expectedSent)} (postgres: every postgres process on the machine; postgres_own_backends: the worker's own connections)`,
+  );
   result.pipeline_worker_cpu_ms_per_msg = round(pcpu.worker! / expectedSent, 3);
   result.pipeline_mps = round(pipelineMps, 0);
   result.pipeline_ratio = round(pipelineMps / bareJobsPerSec, 3);
@@ -87,5 +91,7 @@ export async function pipelinePhase(
   result.pipeline_to_bare_pipeline = round(pipelineMps / floor.mps, 3);
   const skipped = await f.prisma.message.count({ where: { status: 'skipped' } });
   const sent = await f.prisma.message.count({ where: { status: 'sent' } });
-  log(`  message log: ${sent} sent, ${skipped} skipped, duplicates at the fake SNS: ${fake.published.length - new Set(fake.published.map((r) => r.message)).size}`);
+  log(
+    `  message log: ${sent} sent, ${skipped} skipped, duplicates at the fake SNS: ${fake.published.length - new Set(fake.published.map((r) => r.message)).size}`,
+  );
 }

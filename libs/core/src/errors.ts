@@ -80,5 +80,8 @@ export function errorBody(code: ErrorCode, detail?: string): ErrorBody {
 
 /** `instanceof` fails across realms and serialisation; the name and code travel. */
 export function isAppError(err: unknown): err is AppError {
-  return err instanceof AppError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AppError' && isErrorCode((err as { code?: unknown }).code));
+  return (
+    err instanceof AppError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AppError' && isErrorCode((err as { code?: unknown }).code))
+  );
 }

@@ -52,9 +52,7 @@ export interface RuleOutcome {
   code: ErrorCode;
 }
 
-export type Decision =
-  | { allowed: true; outcomes: RuleOutcome[] }
-  | { allowed: false; code: ErrorCode; blockedBy: RuleOutcome; outcomes: RuleOutcome[] };
+export type Decision = { allowed: true; outcomes: RuleOutcome[] } | { allowed: false; code: ErrorCode; blockedBy: RuleOutcome; outcomes: RuleOutcome[] };
 
 /**
  * How a Message a rule stopped ends (DESIGN.md "Rules"). An API send always `failed`: its
@@ -111,12 +109,17 @@ function senderExplanation(tenant: TenantConfig): string {
   if (s.tenantId !== tenant.tenantId) return 'The sender number belongs to another tenant';
   if (!s.smsEnabled) return 'The sender number is not SMS-enabled';
   if (!isValidE164(s.e164)) return 'The sender number is not a valid +E.164 number';
-  return 'The sender number is one of the tenant\'s SMS-enabled numbers';
+  return "The sender number is one of the tenant's SMS-enabled numbers";
 }
 
 function messageOutcome(text: string | null): RuleOutcome {
   if (text === null || text.trim() === '') {
-    return { rule: 'message_valid', passed: false, code: 'invalid_body', explanation: text === null ? 'The message body is not base64 of UTF-8 text' : 'The message is empty' };
+    return {
+      rule: 'message_valid',
+      passed: false,
+      code: 'invalid_body',
+      explanation: text === null ? 'The message body is not base64 of UTF-8 text' : 'The message is empty',
+    };
   }
   const reason = tooLongReason(measureMessage(text));
   if (reason !== null) return { rule: 'message_valid', passed: false, code: 'message_too_long', explanation: reason };

@@ -18,8 +18,7 @@ export interface SegmentInfo {
  * (one septet each) and the extension table (an escape and a septet each). A test checks every
  * code unit against the library.
  */
-const GSM7_BASIC =
-  '\n\r !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz¡£¤¥§¿ÄÅÆÇÉÑÖØÜßàäåæèéìñòöøùüΓΔΘΛΞΠΣΦΨΩ';
+const GSM7_BASIC = '\n\r !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz¡£¤¥§¿ÄÅÆÇÉÑÖØÜßàäåæèéìñòöøùüΓΔΘΛΞΠΣΦΨΩ';
 const GSM7_EXTENSION = '\f[\\]^{|}~€';
 
 /** Septets per UTF-16 code unit: 0 when the code unit is not in the GSM-7 alphabet. */

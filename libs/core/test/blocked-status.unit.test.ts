@@ -23,7 +23,15 @@ describe('blockedStatus: the blocking rule decides', () => {
 });
 
 const VALID_SENDER = { e164: '+14165550100', smsEnabled: true, tenantId: 59 };
-const ON: TenantConfig = { tenantId: 59, active: true, apiEnabled: true, voicemailEnabled: true, sender: VALID_SENDER, voicemailTemplate: null, timeZone: 'UTC' };
+const ON: TenantConfig = {
+  tenantId: 59,
+  active: true,
+  apiEnabled: true,
+  voicemailEnabled: true,
+  sender: VALID_SENDER,
+  voicemailTemplate: null,
+  timeZone: 'UTC',
+};
 const EXT_ON: ExtensionConfig = { extension: '1001', smsNotifications: true, smsNumber: '+14165551234' };
 
 describe('a PBX event against a configuration: the outcome and its code', () => {

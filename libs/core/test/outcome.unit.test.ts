@@ -1,4 +1,16 @@
-import { ERROR_CATALOGUE, decideOutcome, evaluateRules, roundSpent, type AttemptPosition, type AttemptResult, type Decision, type Outcome, type ProviderFailure, type SendBudget, type TenantConfig } from '@pbx-sms/core';
+import {
+  ERROR_CATALOGUE,
+  decideOutcome,
+  evaluateRules,
+  roundSpent,
+  type AttemptPosition,
+  type AttemptResult,
+  type Decision,
+  type Outcome,
+  type ProviderFailure,
+  type SendBudget,
+  type TenantConfig,
+} from '@pbx-sms/core';
 
 /**
  * decideOutcome: how a send attempt ends (sent, retry, failed, blocked), from what happened and
@@ -12,12 +24,24 @@ const failure = (kind: ProviderFailure['kind'], code: ProviderFailure['code'], p
   error: { kind, code, providerCode, detail },
 });
 
-const ON: TenantConfig = { tenantId: 59, active: true, apiEnabled: true, voicemailEnabled: true, sender: { e164: '+14165550100', smsEnabled: true, tenantId: 59 }, voicemailTemplate: null, timeZone: 'UTC' };
+const ON: TenantConfig = {
+  tenantId: 59,
+  active: true,
+  apiEnabled: true,
+  voicemailEnabled: true,
+  sender: { e164: '+14165550100', smsEnabled: true, tenantId: 59 },
+  voicemailTemplate: null,
+  timeZone: 'UTC',
+};
 function blockedBy(tenant: Partial<TenantConfig>, subject: 'api' | 'voicemail'): AttemptResult {
   const decision: Decision =
     subject === 'api'
       ? evaluateRules({ ...ON, ...tenant }, { kind: 'api', via: 'api', to: '+14165551234', text: 'hi' })
-      : evaluateRules({ ...ON, ...tenant }, { kind: 'voicemail', via: 'event', extension: '1001' }, { extension: '1001', smsNotifications: true, smsNumber: '+14165551234' });
+      : evaluateRules(
+          { ...ON, ...tenant },
+          { kind: 'voicemail', via: 'event', extension: '1001' },
+          { extension: '1001', smsNotifications: true, smsNumber: '+14165551234' },
+        );
   if (decision.allowed) throw new Error('expected the rules to block');
   return { kind: 'blocked', decision };
 }
@@ -30,7 +54,12 @@ describe('decideOutcome: every branch', () => {
       'a permanent error: failed with its code, at once',
       failure('permanent', 'provider_rejected', 'InvalidParameter', 'bad number'),
       api(1),
-      { kind: 'failed', code: 'provider_rejected', detail: `${ERROR_CATALOGUE.provider_rejected.text} (InvalidParameter: bad number)`, providerError: 'InvalidParameter: bad number' },
+      {
+        kind: 'failed',
+        code: 'provider_rejected',
+        detail: `${ERROR_CATALOGUE.provider_rejected.text} (InvalidParameter: bad number)`,
+        providerError: 'InvalidParameter: bad number',
+      },
     ],
     [
       'opted out: failed opted_out, never retried',
@@ -54,7 +83,12 @@ describe('decideOutcome: every branch', () => {
       'a transient error at the budget: failed provider_unavailable, counting the attempts',
       failure('transient', 'provider_unavailable', 'Throttled', 'slow down'),
       voicemail(3),
-      { kind: 'failed', code: 'provider_unavailable', detail: `${ERROR_CATALOGUE.provider_unavailable.text}: 3 attempts (last: Throttled: slow down)`, providerError: 'Throttled: slow down' },
+      {
+        kind: 'failed',
+        code: 'provider_unavailable',
+        detail: `${ERROR_CATALOGUE.provider_unavailable.text}: 3 attempts (last: Throttled: slow down)`,
+        providerError: 'Throttled: slow down',
+      },
     ],
     [
       'the round spent before the call (attempts cut short): failed provider_unavailable, no provider error',

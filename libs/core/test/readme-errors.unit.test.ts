@@ -7,7 +7,11 @@ describe('README error table', () => {
   const rows = [...readme.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \| `(.+?)` \| .* \|$/gm)].map((m) => ({ code: m[1]!, status: Number(m[2]), body: m[3]! }));
 
   it('lists exactly the codes of the catalogue, with their statuses', () => {
-    expect(rows.map((r) => [r.code, r.status]).sort()).toEqual(Object.entries(ERROR_CATALOGUE).map(([c, e]) => [c, e.status]).sort());
+    expect(rows.map((r) => [r.code, r.status]).sort()).toEqual(
+      Object.entries(ERROR_CATALOGUE)
+        .map(([c, e]) => [c, e.status])
+        .sort(),
+    );
   });
 
   it('shows the documented bodies byte for byte', () => {

@@ -30,7 +30,11 @@ function tenant(active: boolean, apiEnabled: boolean, voicemailEnabled: boolean,
   return { tenantId: 59, active, apiEnabled, voicemailEnabled, sender: SENDERS[sender], voicemailTemplate: null, timeZone: 'UTC' };
 }
 
-function oracle(kind: 'api' | 'rest-voicemail' | 'event', t: { active: boolean; api: boolean; vm: boolean; sender: SenderState }, dest: DestState | 'to-ok' | 'to-bad'): ErrorCode | 'allowed' {
+function oracle(
+  kind: 'api' | 'rest-voicemail' | 'event',
+  t: { active: boolean; api: boolean; vm: boolean; sender: SenderState },
+  dest: DestState | 'to-ok' | 'to-bad',
+): ErrorCode | 'allowed' {
   if (kind !== 'event' && !t.api) return 'api_disabled';
   if (!t.active) return 'tenant_inactive';
   if (t.sender !== 'valid') return 'sender_invalid';

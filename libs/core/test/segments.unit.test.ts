@@ -5,7 +5,12 @@ import { isGsm7Char, isValidE164, measureMessage } from '@pbx-sms/core';
 /** measureMessage's fast path for plain GSM-7 text must agree exactly with the library. */
 function reference(text: string) {
   const m = new SegmentedMessage(text, 'auto');
-  return { segments: m.segmentsCount, encoding: m.getEncodingName() === 'UCS-2' ? 'UCS-2' : 'GSM-7', characters: m.numberOfCharacters, bytes: Buffer.byteLength(text, 'utf8') };
+  return {
+    segments: m.segmentsCount,
+    encoding: m.getEncodingName() === 'UCS-2' ? 'UCS-2' : 'GSM-7',
+    characters: m.numberOfCharacters,
+    bytes: Buffer.byteLength(text, 'utf8'),
+  };
 }
 
 const BASIC = '@£$¥èéùìòÇ\nØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
@@ -40,32 +45,33 @@ describe('measureMessage', () => {
     expect(measureMessage(text)).toEqual(reference(text));
   });
 
-  it.each([
-    'New voicemail from Alice <+12015550150> (0:42) for extension 1001.',
-    'x'.repeat(160),
-    'x'.repeat(161),
-    'Brace {yourself}',
-    'Café',
-    'emoji 😀',
-    '',
-  ])('agrees with it on %j', (text) => {
-    expect(measureMessage(text)).toEqual(reference(text));
-  });
+  it.each(['New voicemail from Alice <+12015550150> (0:42) for extension 1001.', 'x'.repeat(160), 'x'.repeat(161), 'Brace {yourself}', 'Café', 'emoji 😀', ''])(
+    'agrees with it on %j',
+    (text) => {
+      expect(measureMessage(text)).toEqual(reference(text));
+    },
+  );
 
   it('agrees with it on any text of ASCII, extension-table and other characters', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...tricky), { maxLength: 200 }).map((a) => a.join('')), (text) => {
-        expect(measureMessage(text)).toEqual(reference(text));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...tricky), { maxLength: 200 }).map((a) => a.join('')),
+        (text) => {
+          expect(measureMessage(text)).toEqual(reference(text));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('agrees with it on plain GSM text around the one-segment limit', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...gsmAscii), { minLength: 150, maxLength: 170 }).map((a) => a.join('')), (text) => {
-        expect(measureMessage(text)).toEqual(reference(text));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...gsmAscii), { minLength: 150, maxLength: 170 }).map((a) => a.join('')),
+        (text) => {
+          expect(measureMessage(text)).toEqual(reference(text));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -78,7 +84,7 @@ describe('the GSM-7 alphabet', () => {
     return m.getEncodingName() === 'GSM-7' ? m.messageSize / 7 : 0;
   }
 
-  it('is the library\'s, on every UTF-16 code unit that is not a surrogate', () => {
+  it("is the library's, on every UTF-16 code unit that is not a surrogate", () => {
     const mismatches: number[] = [];
     const extension: number[] = [];
     for (let c = 0; c < 0x10000; c++) {
@@ -91,7 +97,7 @@ describe('the GSM-7 alphabet', () => {
     expect(String.fromCharCode(...extension)).toBe('\f[\\]^{|}~€');
   });
 
-  it('counts each character\'s septets as the library does (161 of one character)', () => {
+  it("counts each character's septets as the library does (161 of one character)", () => {
     for (let c = 0; c < 0x10000; c++) {
       if (!isGsm7Char(c)) continue;
       const text = String.fromCharCode(c).repeat(161);

@@ -39,15 +39,71 @@ describe('fitVoicemailText', () => {
   it.each([
     ['a short GSM name is left alone', DEFAULT, { callerName: 'Alice' }, defaultText('Alice'), 1, 'GSM-7'],
     ['a name that fits exactly (160 characters) is left alone', DEFAULT, { callerName: 'A'.repeat(room) }, defaultText('A'.repeat(room)), 1, 'GSM-7'],
-    ['one character more is cut with "..." (a "…" would make it UCS-2)', DEFAULT, { callerName: 'A'.repeat(room + 1) }, defaultText(`${'A'.repeat(room - 3)}...`), 1, 'GSM-7'],
-    ['a long GSM name is cut at the budget', DEFAULT, { callerName: 'Abcdefghij '.repeat(28) }, /^New voicemail from (Abcdefghij )+[A-Za-z]+\.\.\. <\+12015550150> \(0:42\) for extension 1001\.$/, 1, 'GSM-7'],
+    [
+      'one character more is cut with "..." (a "…" would make it UCS-2)',
+      DEFAULT,
+      { callerName: 'A'.repeat(room + 1) },
+      defaultText(`${'A'.repeat(room - 3)}...`),
+      1,
+      'GSM-7',
+    ],
+    [
+      'a long GSM name is cut at the budget',
+      DEFAULT,
+      { callerName: 'Abcdefghij '.repeat(28) },
+      /^New voicemail from (Abcdefghij )+[A-Za-z]+\.\.\. <\+12015550150> \(0:42\) for extension 1001\.$/,
+      1,
+      'GSM-7',
+    ],
     ['a non-GSM name that still fits one segment as UCS-2 is kept as written', DEFAULT, { callerName: 'Zoë 😀' }, defaultText('Zoë 😀'), 1, 'UCS-2'],
-    ['one emoji that would take a GSM text to 2 UCS-2 segments is dropped', DEFAULT, { callerName: 'Alexandra Konstantinopoulou 😀' }, defaultText('Alexandra Konstantinopoulou'), 1, 'GSM-7'],
-    ['a long Unicode name in a GSM template is transliterated, then cut', DEFAULT, { callerName: 'Иван Петров '.repeat(25) }, /^New voicemail from (Ivan Petrov )+Ivan( Petr?o?v?)?\.\.\. <\+12015550150> \(0:42\) for extension 1001\.$/, 1, 'GSM-7'],
-    ['a long Unicode name in a UCS-2 template is cut with "…"', RU_TEMPLATE, { callerName: 'Ж'.repeat(300) }, `Сообщение для 1001 от ${'Ж'.repeat(70 - 'Сообщение для 1001 от '.length - 1)}…`, 1, 'UCS-2'],
-    ['an emoji name that cannot fit at all is dropped', DEFAULT, { callerName: '😀'.repeat(200) }, 'New voicemail from +12015550150 (0:42) for extension 1001.', 1, 'GSM-7'],
-    ['an absurd caller number is cut once the name is gone', 'From {{callerName}} {{callerId}} / {{callerId}} / {{callerId}}', { callerName: 'Bob', callerId: `+1${'2'.repeat(62)}` }, /^From \+12+\.\.\. \/ \+12+\.\.\. \/ \+12+\.\.\.$/, 1, 'GSM-7'],
-    ['a two-segment budget lets the name take two segments, no more', `${'x'.repeat(150)} {{callerName}}`, { callerName: 'n'.repeat(400) }, new RegExp(`^x{150} n{${306 - 151 - 3}}\\.\\.\\.$`), 2, 'GSM-7'],
+    [
+      'one emoji that would take a GSM text to 2 UCS-2 segments is dropped',
+      DEFAULT,
+      { callerName: 'Alexandra Konstantinopoulou 😀' },
+      defaultText('Alexandra Konstantinopoulou'),
+      1,
+      'GSM-7',
+    ],
+    [
+      'a long Unicode name in a GSM template is transliterated, then cut',
+      DEFAULT,
+      { callerName: 'Иван Петров '.repeat(25) },
+      /^New voicemail from (Ivan Petrov )+Ivan( Petr?o?v?)?\.\.\. <\+12015550150> \(0:42\) for extension 1001\.$/,
+      1,
+      'GSM-7',
+    ],
+    [
+      'a long Unicode name in a UCS-2 template is cut with "…"',
+      RU_TEMPLATE,
+      { callerName: 'Ж'.repeat(300) },
+      `Сообщение для 1001 от ${'Ж'.repeat(70 - 'Сообщение для 1001 от '.length - 1)}…`,
+      1,
+      'UCS-2',
+    ],
+    [
+      'an emoji name that cannot fit at all is dropped',
+      DEFAULT,
+      { callerName: '😀'.repeat(200) },
+      'New voicemail from +12015550150 (0:42) for extension 1001.',
+      1,
+      'GSM-7',
+    ],
+    [
+      'an absurd caller number is cut once the name is gone',
+      'From {{callerName}} {{callerId}} / {{callerId}} / {{callerId}}',
+      { callerName: 'Bob', callerId: `+1${'2'.repeat(62)}` },
+      /^From \+12+\.\.\. \/ \+12+\.\.\. \/ \+12+\.\.\.$/,
+      1,
+      'GSM-7',
+    ],
+    [
+      'a two-segment budget lets the name take two segments, no more',
+      `${'x'.repeat(150)} {{callerName}}`,
+      { callerName: 'n'.repeat(400) },
+      new RegExp(`^x{150} n{${306 - 151 - 3}}\\.\\.\\.$`),
+      2,
+      'GSM-7',
+    ],
   ])('%s', (_name, template, caller, expected, segments, encoding) => {
     const r = fitVoicemailText(template, { ...base, ...caller });
     if (typeof expected === 'string') expect(r.text).toBe(expected);
@@ -94,8 +150,16 @@ describe('templateTooLongReason', () => {
     ['the default template', DEFAULT, null],
     ['1,000 GSM-7 characters (7 segments)', 'x'.repeat(1000), null],
     ['exactly 10 UCS-2 segments', `${'Ж'.repeat(670)} {{callerName}}`, null],
-    ['700 UCS-2 characters', `${'Ж'.repeat(700)} {{callerName}}`, 'too long even with every placeholder empty: 11 SMS segments (UCS-2, 700 characters, 1400 UTF-8 bytes); the limit is 10 segments and 1600 bytes'],
-    ['600 CJK characters: 9 segments but 1,800 bytes', '张'.repeat(600), 'too long even with every placeholder empty: 9 SMS segments (UCS-2, 600 characters, 1800 UTF-8 bytes); the limit is 10 segments and 1600 bytes'],
+    [
+      '700 UCS-2 characters',
+      `${'Ж'.repeat(700)} {{callerName}}`,
+      'too long even with every placeholder empty: 11 SMS segments (UCS-2, 700 characters, 1400 UTF-8 bytes); the limit is 10 segments and 1600 bytes',
+    ],
+    [
+      '600 CJK characters: 9 segments but 1,800 bytes',
+      '张'.repeat(600),
+      'too long even with every placeholder empty: 9 SMS segments (UCS-2, 600 characters, 1800 UTF-8 bytes); the limit is 10 segments and 1600 bytes',
+    ],
   ])('%s', (_name, template, expected) => {
     expect(templateTooLongReason(template)).toBe(expected);
   });

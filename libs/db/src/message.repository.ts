@@ -4,7 +4,13 @@ import { claimMessagesForSend, type ClaimedMessage } from './sql/messages.claim'
 import { findStaleMessages, type StaleMessage } from './sql/messages.stale';
 import { insertRejectedEvent } from './sql/rejected-events.insert';
 import type { SqlRunner } from './sql/sql-runner';
-import { findVoicemailMessages, insertVoicemailMessagesCte, type InsertedRow, type NewVoicemailMessage, type StoredMessageRef } from './sql/voicemail-messages.insert';
+import {
+  findVoicemailMessages,
+  insertVoicemailMessagesCte,
+  type InsertedRow,
+  type NewVoicemailMessage,
+  type StoredMessageRef,
+} from './sql/voicemail-messages.insert';
 
 /**
  * Message and attempt writes on the worker's hot path, in plain SQL over a `pg` pool: each
@@ -58,7 +64,20 @@ export class MessageRepository {
       const ref: StoredMessageRef = { id: r.id, status: r.status, inserted: true };
       const m = byKey.get(key(r.tenant_id, r.event_id));
       if (r.status === 'sending' && m) {
-        ref.claimed = { id: r.id, tenantId: r.tenant_id, kind: 'voicemail', source: 'event', from: m.from, to: m.to, body: m.body, extension: m.extension, attempt: 1, attemptInRound: 1, startedAt: r.created_at, createdAt: r.created_at };
+        ref.claimed = {
+          id: r.id,
+          tenantId: r.tenant_id,
+          kind: 'voicemail',
+          source: 'event',
+          from: m.from,
+          to: m.to,
+          body: m.body,
+          extension: m.extension,
+          attempt: 1,
+          attemptInRound: 1,
+          startedAt: r.created_at,
+          createdAt: r.created_at,
+        };
       }
       found.set(key(r.tenant_id, r.event_id), ref);
     }

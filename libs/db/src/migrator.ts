@@ -53,7 +53,9 @@ export async function migrate(databaseUrl: string, migrationsDir = defaultMigrat
     const finished = new Set(done.rows.filter((r) => r.finished_at !== null).map((r) => r.migration_name));
     const failed = done.rows.filter((r) => r.finished_at === null).map((r) => r.migration_name);
     if (failed.length > 0) {
-      throw new Error(`Migration ${failed[0]} failed earlier and was left unfinished; fix the database, then mark it rolled back (UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${failed[0]}')`);
+      throw new Error(
+        `Migration ${failed[0]} failed earlier and was left unfinished; fix the database, then mark it rolled back (UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${failed[0]}')`,
+      );
     }
     const result: MigrationResult = { applied: [], alreadyApplied: [] };
     for (const name of names) {

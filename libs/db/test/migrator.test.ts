@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('migrator', () => {
-  it('records migrations in Prisma\'s own table, so prisma migrate deploy accepts the database', async () => {
+  it("records migrations in Prisma's own table, so prisma migrate deploy accepts the database", async () => {
     const rows = await db.prisma.$queryRawUnsafe<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }[]>(
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
     );
@@ -42,7 +42,12 @@ describe('migrator', () => {
         const field = /^\s*(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
         if (!field || line.trim().startsWith('@@') || line.trim().startsWith('//')) continue;
         const [, name, type, , , rest] = field;
-        if (/@relation/.test(rest ?? '') || /^[A-Z]/.test(type ?? '') && !['String', 'Int', 'Boolean', 'DateTime', 'BigInt', 'Json', 'MessageKind', 'MessageSource', 'MessageStatus'].includes(type ?? '')) continue;
+        if (
+          /@relation/.test(rest ?? '') ||
+          (/^[A-Z]/.test(type ?? '') &&
+            !['String', 'Int', 'Boolean', 'DateTime', 'BigInt', 'Json', 'MessageKind', 'MessageSource', 'MessageStatus'].includes(type ?? ''))
+        )
+          continue;
         columns.push(/@map\("([^"]+)"\)/.exec(rest ?? '')?.[1] ?? name!);
       }
       expected.set(table, columns);
@@ -53,7 +58,10 @@ describe('migrator', () => {
     );
     expect(expected.size).toBeGreaterThanOrEqual(9);
     for (const [table, columns] of expected) {
-      const have = actual.filter((r) => r.table_name === table).map((r) => r.column_name).sort();
+      const have = actual
+        .filter((r) => r.table_name === table)
+        .map((r) => r.column_name)
+        .sort();
       expect({ table, columns: have }).toEqual({ table, columns: [...columns].sort() });
     }
   });

@@ -3,7 +3,21 @@ import pino, { type Logger, type LoggerOptions, type DestinationStream } from 'p
 export type { Logger } from 'pino';
 
 const SECRET_KEYS = ['apikey', 'apiKey', 'key', 'token', 'authorization', 'x-api-key', 'password', 'secret', 'ADMIN_TOKEN'];
-const PERSONAL_KEYS = ['to', 'from', 'to_number', 'toNumber', 'phoneNumber', 'PhoneNumber', 'smsNumber', 'senderNumber', 'e164', 'body', 'text', 'callerId', 'callerName'];
+const PERSONAL_KEYS = [
+  'to',
+  'from',
+  'to_number',
+  'toNumber',
+  'phoneNumber',
+  'PhoneNumber',
+  'smsNumber',
+  'senderNumber',
+  'e164',
+  'body',
+  'text',
+  'callerId',
+  'callerName',
+];
 
 /**
  * Paths pino censors: secrets and personal data at the top level, one level down (e.g.

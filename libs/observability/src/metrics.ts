@@ -26,7 +26,12 @@ export function createMetrics(service: string, opts: { defaultMetrics?: boolean 
   const registers = [registry];
   return {
     registry,
-    httpRequests: new Counter({ name: 'pbx_sms_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
+    httpRequests: new Counter({
+      name: 'pbx_sms_http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    }),
     httpDuration: new Histogram({
       name: 'pbx_sms_http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -34,10 +39,20 @@ export function createMetrics(service: string, opts: { defaultMetrics?: boolean 
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    messagesAccepted: new Counter({ name: 'pbx_sms_messages_accepted_total', help: 'Messages accepted (row written, job enqueued)', labelNames: ['kind', 'source'], registers }),
+    messagesAccepted: new Counter({
+      name: 'pbx_sms_messages_accepted_total',
+      help: 'Messages accepted (row written, job enqueued)',
+      labelNames: ['kind', 'source'],
+      registers,
+    }),
     messagesSent: new Counter({ name: 'pbx_sms_messages_sent_total', help: 'Messages the provider accepted', labelNames: ['kind'], registers }),
     messagesFailed: new Counter({ name: 'pbx_sms_messages_failed_total', help: 'Messages that ended failed, by error code', labelNames: ['code'], registers }),
-    messagesSkipped: new Counter({ name: 'pbx_sms_messages_skipped_total', help: 'Voicemail notifications skipped by a rule, by code', labelNames: ['code'], registers }),
+    messagesSkipped: new Counter({
+      name: 'pbx_sms_messages_skipped_total',
+      help: 'Voicemail notifications skipped by a rule, by code',
+      labelNames: ['code'],
+      registers,
+    }),
     providerLatency: new Histogram({
       name: 'pbx_sms_provider_request_duration_seconds',
       help: 'SMS provider call duration by outcome (sent, transient, permanent)',
@@ -52,9 +67,24 @@ export function createMetrics(service: string, opts: { defaultMetrics?: boolean 
       buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20],
       registers,
     }),
-    queueJobs: new Gauge({ name: 'pbx_sms_queue_jobs', help: 'Jobs per queue and state (waiting, delayed, active, failed)', labelNames: ['queue', 'state'], registers }),
-    rateLimitDelays: new Counter({ name: 'pbx_sms_tenant_rate_limit_delays_total', help: 'Send jobs delayed by the per-tenant rate limit', labelNames: ['tenant'], registers }),
-    eventsRejected: new Counter({ name: 'pbx_sms_voicemail_events_rejected_total', help: 'Voicemail events rejected (malformed or unknown tenant)', labelNames: ['reason'], registers }),
+    queueJobs: new Gauge({
+      name: 'pbx_sms_queue_jobs',
+      help: 'Jobs per queue and state (waiting, delayed, active, failed)',
+      labelNames: ['queue', 'state'],
+      registers,
+    }),
+    rateLimitDelays: new Counter({
+      name: 'pbx_sms_tenant_rate_limit_delays_total',
+      help: 'Send jobs delayed by the per-tenant rate limit',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    eventsRejected: new Counter({
+      name: 'pbx_sms_voicemail_events_rejected_total',
+      help: 'Voicemail events rejected (malformed or unknown tenant)',
+      labelNames: ['reason'],
+      registers,
+    }),
   };
 }
 

@@ -15,8 +15,14 @@ function capture() {
 describe('logger redaction', () => {
   it('never writes keys, phone numbers or bodies', () => {
     const { lines, logger } = capture();
-    logger.info({ to: '+14165551234', from: '+14165550100', body: 'secret text', apikey: 'pbx_abcdefgh_secret', job: { to: '+14165551234', text: 'secret text' } }, 'sent');
-    logger.info({ req: { method: 'GET', url: '/?apikey=pbx_abcdefgh_secret&action=pbxware.sms.send_message&server=59&to_number=%2B14165551234&body=WW91' } }, 'request');
+    logger.info(
+      { to: '+14165551234', from: '+14165550100', body: 'secret text', apikey: 'pbx_abcdefgh_secret', job: { to: '+14165551234', text: 'secret text' } },
+      'sent',
+    );
+    logger.info(
+      { req: { method: 'GET', url: '/?apikey=pbx_abcdefgh_secret&action=pbxware.sms.send_message&server=59&to_number=%2B14165551234&body=WW91' } },
+      'request',
+    );
     logger.error({ err: new Error('Invalid parameter: PhoneNumber +14165551234 is not valid') }, 'provider error');
     const all = lines.join('');
     for (const secret of ['+14165551234', '14165551234', '+14165550100', 'secret text', 'pbx_abcdefgh_secret', 'WW91']) expect(all).not.toContain(secret);

@@ -41,7 +41,10 @@ export const smsSettingsInput = z.strictObject({
     .min(1)
     .max(1000)
     .refine((t) => unknownPlaceholders(t).length === 0, {
-      error: (issue) => `unknown placeholder ${unknownPlaceholders(String(issue.input)).map((p) => `{{${p}}}`).join(', ')}; known: extension, callerId, callerName, caller, duration, time, date`,
+      error: (issue) =>
+        `unknown placeholder ${unknownPlaceholders(String(issue.input))
+          .map((p) => `{{${p}}}`)
+          .join(', ')}; known: extension, callerId, callerName, caller, duration, time, date`,
     })
     .refine((t) => templateTooLongReason(t) === null, { error: (issue) => templateTooLongReason(String(issue.input)) ?? '' })
     .nullable()

@@ -78,9 +78,13 @@ export class DiagnosticsService {
 
   async trace(tenantId: number | undefined, messageId: string) {
     const m = /^[0-9a-f-]{36}$/i.test(messageId)
-      ? await this.prisma.message.findFirst({ where: { id: messageId, ...(tenantId !== undefined ? { tenantId } : {}) }, include: { attemptLog: { orderBy: { id: 'asc' } } } })
+      ? await this.prisma.message.findFirst({
+          where: { id: messageId, ...(tenantId !== undefined ? { tenantId } : {}) },
+          include: { attemptLog: { orderBy: { id: 'asc' } } },
+        })
       : null;
-    if (!m) throw new AppError('not_found', tenantId !== undefined ? `Message ${messageId} not found for tenant ${tenantId}` : `Message ${messageId} not found`);
+    if (!m)
+      throw new AppError('not_found', tenantId !== undefined ? `Message ${messageId} not found for tenant ${tenantId}` : `Message ${messageId} not found`);
     const codeText = m.errorCode && isErrorCode(m.errorCode) ? ERROR_CATALOGUE[m.errorCode].text : null;
     const last = m.attemptLog[m.attemptLog.length - 1];
     let explanation: string;
@@ -100,7 +104,10 @@ export class DiagnosticsService {
         explanation = `Being sent: attempt ${m.attempts} started ${m.updatedAt.toISOString()}.`;
         break;
       default:
-        explanation = m.attempts > 0 ? `Queued for retry after ${m.attempts} attempt(s)${last?.errorCode ? ` (last: ${last.errorCode})` : ''}.` : `Queued since ${m.createdAt.toISOString()}, waiting for a worker.`;
+        explanation =
+          m.attempts > 0
+            ? `Queued for retry after ${m.attempts} attempt(s)${last?.errorCode ? ` (last: ${last.errorCode})` : ''}.`
+            : `Queued since ${m.createdAt.toISOString()}, waiting for a worker.`;
     }
     return {
       id: m.id,
@@ -135,7 +142,18 @@ export class DiagnosticsService {
         })),
         // The attempt under way has no row yet (it is written when the attempt ends).
         ...(m.status === 'sending' && !m.attemptLog.some((a) => a.attempt === m.attempts)
-          ? [{ attempt: m.attempts, round: roundOf(m.roundBases, m.attempts), startedAt: m.updatedAt, finishedAt: null, durationMs: null, outcome: 'sending', errorCode: null, providerError: null }]
+          ? [
+              {
+                attempt: m.attempts,
+                round: roundOf(m.roundBases, m.attempts),
+                startedAt: m.updatedAt,
+                finishedAt: null,
+                durationMs: null,
+                outcome: 'sending',
+                errorCode: null,
+                providerError: null,
+              },
+            ]
           : []),
       ],
     };

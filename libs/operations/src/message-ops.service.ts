@@ -45,7 +45,10 @@ export class MessageOpsService {
   async retry(messageId: string, tenantId?: number): Promise<{ id: string; status: 'queued' }> {
     const done = await this.requeueFailed(messageId, tenantId);
     if (done === ERASED) {
-      throw new AppError('invalid_request', `Message ${messageId} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`);
+      throw new AppError(
+        'invalid_request',
+        `Message ${messageId} was erased by retention (MESSAGE_RETENTION_DAYS): its text and numbers are gone, so it cannot be sent again`,
+      );
     }
     return done;
   }
@@ -75,7 +78,12 @@ export class MessageOpsService {
       : [];
     const row = updated[0];
     if (!row) {
-      const exists = valid ? await this.prisma.message.findFirst({ where: { id: messageId, ...(tenantId !== undefined ? { tenantId } : {}) }, select: { status: true, body: true } }) : null;
+      const exists = valid
+        ? await this.prisma.message.findFirst({
+            where: { id: messageId, ...(tenantId !== undefined ? { tenantId } : {}) },
+            select: { status: true, body: true },
+          })
+        : null;
       if (!exists) throw new AppError('not_found', `Message ${messageId} not found`);
       if (exists.status === 'failed' && exists.body === '') return ERASED;
       throw new AppError('invalid_request', `Message ${messageId} is ${exists.status}; only failed messages can be retried`);

@@ -16,7 +16,7 @@ export const rejectedEventView = z.object({
   id: z.string(),
   receivedAt: z.string().describe('ISO-8601'),
   reason: z.string(),
-  tenantId: z.number().int().nullable().describe('the payload\'s tenantId when it had a parseable one'),
+  tenantId: z.number().int().nullable().describe("the payload's tenantId when it had a parseable one"),
   excerpt: z.string().describe('the payload with personal fields and phone-like text masked, truncated'),
 });
 export type RejectedEventView = z.infer<typeof rejectedEventView>;

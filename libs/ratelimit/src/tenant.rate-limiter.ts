@@ -27,7 +27,11 @@ export class TenantRateLimiter {
   ) {
     this.ratePerSec = opts.ratePerSec;
     this.burst = Math.max(1, opts.burst ?? opts.ratePerSec);
-    this.takes = new Batcher((keys) => takeOneTokenEach(redis, keys, this.ratePerSec, this.burst), { name: 'tenant-token-takes', maxBatch: MAX_TOKEN_BATCH, maxInFlight: Infinity });
+    this.takes = new Batcher((keys) => takeOneTokenEach(redis, keys, this.ratePerSec, this.burst), {
+      name: 'tenant-token-takes',
+      maxBatch: MAX_TOKEN_BATCH,
+      maxInFlight: Infinity,
+    });
   }
 
   /** The key carries the queue prefix's hash tag, so it lives in the queues' Redis Cluster slot. */

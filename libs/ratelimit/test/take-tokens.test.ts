@@ -35,7 +35,12 @@ describe('takeTokens without leases (the worker per-tenant limit)', () => {
     const f = `${prefix}:f`;
     const g = `${prefix}:g`;
     // rate 1/s, burst 2: the third take of each key is refused.
-    const asked = await takeTokens(redis, [f, f, f].map((key) => ({ key, need: 1, extra: 0 })), 1, 2);
+    const asked = await takeTokens(
+      redis,
+      [f, f, f].map((key) => ({ key, need: 1, extra: 0 })),
+      1,
+      2,
+    );
     expect(asked.map((x) => x.granted)).toEqual([1, 1, 0]);
     const defaulted = await plain([g, g, g], 1, 2);
     expect(defaulted.slice(0, 2)).toEqual([0, 0]);
@@ -157,7 +162,8 @@ return out
 `;
 
 describe('takeTokens without leases answers as the plain bucket script did', () => {
-  const before = (keys: string[], rate: number, burst: number) => redis.eval(PLAIN_BEFORE, keys.length, ...keys, rate, burst).then((out) => (out as number[]).map(Number));
+  const before = (keys: string[], rate: number, burst: number) =>
+    redis.eval(PLAIN_BEFORE, keys.length, ...keys, rate, burst).then((out) => (out as number[]).map(Number));
   /** Calls to the two scripts are a round trip apart: waits and tokens may differ by what refills meanwhile. */
   async function expectSameBucket(oldKey: string, newKey: string, tokensWithin: number): Promise<void> {
     const [was, now] = await Promise.all([redis.hgetall(oldKey), redis.hgetall(newKey)]);
@@ -178,8 +184,16 @@ describe('takeTokens without leases answers as the plain bucket script did', () 
     };
     for (let round = 0; round < 40; round++) {
       const keys = Array.from({ length: 1 + pick(6) }, () => `k${pick(4)}`);
-      const was = await before(keys.map((k) => `${prefix}:old:${k}`), rate, burst);
-      const now = await plain(keys.map((k) => `${prefix}:new:${k}`), rate, burst);
+      const was = await before(
+        keys.map((k) => `${prefix}:old:${k}`),
+        rate,
+        burst,
+      );
+      const now = await plain(
+        keys.map((k) => `${prefix}:new:${k}`),
+        rate,
+        burst,
+      );
       expect(now.map((w) => w > 0)).toEqual(was.map((w) => w > 0));
       now.forEach((w, i) => expect(Math.abs(w - was[i]!)).toBeLessThanOrEqual(50));
     }
@@ -191,8 +205,16 @@ describe('takeTokens without leases answers as the plain bucket script did', () 
     const oldKey = `${prefix}:old:refill`;
     const newKey = `${prefix}:new:refill`;
     const drain = Array.from({ length: 6 }, () => 'k');
-    const was = await before(drain.map(() => oldKey), 100, 5);
-    const now = await plain(drain.map(() => newKey), 100, 5);
+    const was = await before(
+      drain.map(() => oldKey),
+      100,
+      5,
+    );
+    const now = await plain(
+      drain.map(() => newKey),
+      100,
+      5,
+    );
     expect(was.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
     expect(now.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
     expect(Math.abs(now[5]! - was[5]!)).toBeLessThanOrEqual(50);

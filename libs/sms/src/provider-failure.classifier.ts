@@ -24,25 +24,61 @@ export interface ProviderFailureClass {
 }
 
 const TRANSIENT_CODES = new Set([
-  'Throttled', 'ThrottledException', 'Throttling', 'ThrottlingException', 'TooManyRequestsException',
-  'KMSThrottling', 'KMSThrottlingException',
-  'InternalError', 'InternalErrorException', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException',
-  'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
+  'Throttled',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'KMSThrottling',
+  'KMSThrottlingException',
+  'InternalError',
+  'InternalErrorException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
   // The request's credentials or timestamp went stale (temporary credentials expiring between
   // refreshes, clock skew): the next attempt signs again with fresh ones. Failing the SMS for
   // good would blame the message for the sender's credentials.
-  'ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'RequestTimeTooSkewed',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'RequestTimeTooSkewed',
 ]);
 
 const OPTED_OUT_CODES = new Set(['OptedOut', 'OptedOutException']);
 
 const PERMANENT_CODES = new Set([
-  'InvalidParameter', 'InvalidParameterException', 'ParameterValueInvalid', 'InvalidParameterValueException',
-  'AuthorizationError', 'AuthorizationErrorException', 'InvalidSecurity', 'InvalidSecurityException',
-  'InvalidClientTokenId', 'SignatureDoesNotMatch', 'AccessDenied', 'AccessDeniedException', 'UnrecognizedClientException',
-  'EndpointDisabled', 'EndpointDisabledException', 'ValidationError', 'ValidationException',
-  'NotFound', 'NotFoundException', 'KMSAccessDenied', 'KMSAccessDeniedException', 'KMSDisabled', 'KMSDisabledException',
-  'KMSNotFound', 'KMSNotFoundException', 'KMSInvalidState', 'KMSInvalidStateException', 'KMSOptInRequired',
+  'InvalidParameter',
+  'InvalidParameterException',
+  'ParameterValueInvalid',
+  'InvalidParameterValueException',
+  'AuthorizationError',
+  'AuthorizationErrorException',
+  'InvalidSecurity',
+  'InvalidSecurityException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'EndpointDisabled',
+  'EndpointDisabledException',
+  'ValidationError',
+  'ValidationException',
+  'NotFound',
+  'NotFoundException',
+  'KMSAccessDenied',
+  'KMSAccessDeniedException',
+  'KMSDisabled',
+  'KMSDisabledException',
+  'KMSNotFound',
+  'KMSNotFoundException',
+  'KMSInvalidState',
+  'KMSInvalidStateException',
+  'KMSOptInRequired',
 ]);
 
 export function classifyProviderFailure(f: ProviderFailureFacts): ProviderFailureClass {

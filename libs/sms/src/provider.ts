@@ -41,5 +41,8 @@ export class ProviderError extends Error {
 }
 
 export function isProviderError(err: unknown): err is ProviderError {
-  return err instanceof ProviderError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ProviderError' && typeof (err as { kind?: unknown }).kind === 'string');
+  return (
+    err instanceof ProviderError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'ProviderError' && typeof (err as { kind?: unknown }).kind === 'string')
+  );
 }

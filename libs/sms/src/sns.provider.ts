@@ -23,7 +23,19 @@ export interface SnsProviderOptions {
   now?: () => number;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
 
 /** The regional SNS endpoint, as the SDK resolves it (China regions are under amazonaws.com.cn). */
 export function defaultSnsEndpoint(region: string): string {
@@ -91,7 +103,14 @@ export class SnsSmsProvider implements SmsProvider {
       const post = (creds: AwsCredentials, body: string) => {
         if (settled) return;
         const length = String(Buffer.byteLength(body));
-        const signed = this.signer.sign(creds, this.now(), 'POST', this.path, { 'content-length': length, 'content-type': FORM_CONTENT_TYPE, host: this.host }, body);
+        const signed = this.signer.sign(
+          creds,
+          this.now(),
+          'POST',
+          this.path,
+          { 'content-length': length, 'content-type': FORM_CONTENT_TYPE, host: this.host },
+          body,
+        );
         httpReq = this.request(
           {
             agent: this.agent,
@@ -126,7 +145,11 @@ export class SnsSmsProvider implements SmsProvider {
       try {
         const body = publishBody(req.to, req.body, req.from);
         const c = this.creds.get();
-        if (c instanceof Promise) c.then((creds) => post(creds, body), (e: unknown) => fail(requestFailure(e)));
+        if (c instanceof Promise)
+          c.then(
+            (creds) => post(creds, body),
+            (e: unknown) => fail(requestFailure(e)),
+          );
         else post(c, body);
       } catch (e) {
         fail(requestFailure(e));

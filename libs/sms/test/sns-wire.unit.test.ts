@@ -20,11 +20,27 @@ describe('publishBody', () => {
 
 describe('SNS answers', () => {
   it.each<[string, string, string | undefined]>([
-    ['a PublishResponse', '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult><ResponseMetadata><RequestId>f187a3c1</RequestId></ResponseMetadata></PublishResponse>', '94f20ce6-13c5-43a0-9a9e-ca52d816e90b'],
-    ['whitespace and newlines', '<PublishResponse>\n  <PublishResult>\n    <MessageId>\n  abc-1  </MessageId>\n  </PublishResult>\n</PublishResponse>\n', 'abc-1'],
-    ['a namespace prefix and attributes', '<sns:PublishResponse><sns:PublishResult><sns:MessageId a="1">id-2</sns:MessageId></sns:PublishResult></sns:PublishResponse>', 'id-2'],
+    [
+      'a PublishResponse',
+      '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult><ResponseMetadata><RequestId>f187a3c1</RequestId></ResponseMetadata></PublishResponse>',
+      '94f20ce6-13c5-43a0-9a9e-ca52d816e90b',
+    ],
+    [
+      'whitespace and newlines',
+      '<PublishResponse>\n  <PublishResult>\n    <MessageId>\n  abc-1  </MessageId>\n  </PublishResult>\n</PublishResponse>\n',
+      'abc-1',
+    ],
+    [
+      'a namespace prefix and attributes',
+      '<sns:PublishResponse><sns:PublishResult><sns:MessageId a="1">id-2</sns:MessageId></sns:PublishResult></sns:PublishResponse>',
+      'id-2',
+    ],
     ['an empty MessageId', '<PublishResponse><PublishResult><MessageId></MessageId></PublishResult></PublishResponse>', undefined],
-    ['no MessageId', '<PublishResponse><PublishResult></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>', undefined],
+    [
+      'no MessageId',
+      '<PublishResponse><PublishResult></PublishResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></PublishResponse>',
+      undefined,
+    ],
     ['garbage', 'Service Unavailable', undefined],
     ['nothing', '', undefined],
   ])('MessageId of %s', (_label, xml, id) => {
@@ -37,8 +53,16 @@ describe('SNS answers', () => {
       '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>Throttled</Code><Message>Rate exceeded</Message></Error><RequestId>9d0c</RequestId></ErrorResponse>',
       { code: 'Throttled', message: 'Rate exceeded' },
     ],
-    ['escaped text', '<ErrorResponse><Error><Code>InvalidParameter</Code><Message>Invalid parameter: &lt;PhoneNumber&gt; &amp; &#39;x&#x27;</Message></Error></ErrorResponse>', { code: 'InvalidParameter', message: "Invalid parameter: <PhoneNumber> & 'x'" }],
-    ['a Message before the Error element is not the error', '<Message>no</Message><ErrorResponse><Error><Code>OptedOut</Code><Message>yes</Message></Error></ErrorResponse>', { code: 'OptedOut', message: 'yes' }],
+    [
+      'escaped text',
+      '<ErrorResponse><Error><Code>InvalidParameter</Code><Message>Invalid parameter: &lt;PhoneNumber&gt; &amp; &#39;x&#x27;</Message></Error></ErrorResponse>',
+      { code: 'InvalidParameter', message: "Invalid parameter: <PhoneNumber> & 'x'" },
+    ],
+    [
+      'a Message before the Error element is not the error',
+      '<Message>no</Message><ErrorResponse><Error><Code>OptedOut</Code><Message>yes</Message></Error></ErrorResponse>',
+      { code: 'OptedOut', message: 'yes' },
+    ],
     ['a proxy HTML page', '<html><body><h1>502 Bad Gateway</h1></body></html>', {}],
     ['an empty body', '', {}],
   ])('error of %s', (_label, xml, out) => {
@@ -58,7 +82,9 @@ describe('SigV4Signer', () => {
   it('signs the token when there is one, and changes the signature with the date and the secret', () => {
     const s = new SigV4Signer('us-east-1', 'sns');
     const a = s.sign({ accessKeyId: 'AK', secretAccessKey: 'S1' }, at, 'POST', '/', headers, 'Action=Publish');
-    expect(a.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AK\/20261125\/us-east-1\/sns\/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(a.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AK\/20261125\/us-east-1\/sns\/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(a['x-amz-security-token']).toBeUndefined();
     const t = s.sign({ accessKeyId: 'AK', secretAccessKey: 'S1', sessionToken: 'TOKEN' }, at, 'POST', '/', headers, 'Action=Publish');
     expect(t.authorization).toContain('SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token,');
@@ -80,7 +106,11 @@ describe('SigV4Signer', () => {
 });
 
 describe('CachedCredentials', () => {
-  const creds = (id: string, expiresAt?: number): AwsCredentials => ({ accessKeyId: id, secretAccessKey: 's', ...(expiresAt !== undefined ? { expiration: new Date(expiresAt) } : {}) });
+  const creds = (id: string, expiresAt?: number): AwsCredentials => ({
+    accessKeyId: id,
+    secretAccessKey: 's',
+    ...(expiresAt !== undefined ? { expiration: new Date(expiresAt) } : {}),
+  });
 
   it('asks the chain once for credentials that do not expire, even when asked concurrently', async () => {
     let calls = 0;

@@ -61,8 +61,22 @@ describe('SNS provider against the fake SNS server', () => {
     ['a disabled endpoint', { type: 'error', code: 'EndpointDisabled' }, 'permanent', 'provider_rejected'],
     ['a bare 400 with no body', { type: 'status', status: 400 }, 'permanent', 'provider_rejected'],
     ['a proxy 404 page', { type: 'status', status: 404, body: '<html>not found</html>' }, 'permanent', 'provider_rejected'],
-    ['an unknown code on a 5xx', { type: 'status', status: 503, body: '<ErrorResponse><Error><Code>Mystery</Code><Message>?</Message></Error></ErrorResponse>' }, 'transient', 'provider_unavailable'],
-    ['an invalid security token (403)', { type: 'status', status: 403, body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>' }, 'permanent', 'provider_rejected'],
+    [
+      'an unknown code on a 5xx',
+      { type: 'status', status: 503, body: '<ErrorResponse><Error><Code>Mystery</Code><Message>?</Message></Error></ErrorResponse>' },
+      'transient',
+      'provider_unavailable',
+    ],
+    [
+      'an invalid security token (403)',
+      {
+        type: 'status',
+        status: 403,
+        body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>',
+      },
+      'permanent',
+      'provider_rejected',
+    ],
   ])('when SNS answers %s, the failure is %s (%s), after exactly one request', async (_label, fault, kind, code) => {
     fake.failNext(fault);
     const err = await failure(sns.send(req));
@@ -182,7 +196,14 @@ describe('SigV4 signature, checked against the AWS SDK signer', () => {
 
   it.each([
     ['long-term credentials', { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }],
-    ['temporary credentials (session token)', { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+token=' }],
+    [
+      'temporary credentials (session token)',
+      {
+        accessKeyId: 'ASIAEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+        sessionToken: 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+token=',
+      },
+    ],
   ])('with %s, the Authorization header is what @smithy/signature-v4 computes for the same request', async (_label, creds) => {
     const p = new SnsSmsProvider({ region: 'eu-west-1', endpoint: raw.url, timeoutMs: 1_000, credentials: creds, now: () => fixed });
     try {
@@ -239,4 +260,3 @@ describe('credentials from the AWS default chain', () => {
     expect(raw.requests[0]!.raw!.headers['x-amz-security-token']).toBe('token-from-env');
   });
 });
-

@@ -82,7 +82,11 @@ export function actionUrl(params: Record<string, string | number | undefined>): 
 }
 
 /** Checks a 202: body shape, the Message row, and its send job in Redis. Answers the id. */
-export async function expectAccepted(t: TestApi, res: LightMyRequestResponse | { statusCode: number; body: string }, expected: Record<string, unknown> = {}): Promise<string> {
+export async function expectAccepted(
+  t: TestApi,
+  res: LightMyRequestResponse | { statusCode: number; body: string },
+  expected: Record<string, unknown> = {},
+): Promise<string> {
   if (res.statusCode !== 202) throw new Error(`expected 202, got ${res.statusCode}: ${res.body}`);
   const body = JSON.parse(res.body) as { id: string; status: string };
   expect(Object.keys(body)).toEqual(['id', 'status']);

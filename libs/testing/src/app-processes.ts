@@ -32,7 +32,8 @@ export const FAST_RECOVERY_ENV: Record<string, string> = {
 };
 
 /** The log lines a worker process keeps by default: its stop, and every error. */
-const stopsAndErrors = (l: Record<string, unknown>) => l.msg === 'worker stopped' || l.msg === 'shutting down' || (typeof l.level === 'number' && l.level >= 50);
+const stopsAndErrors = (l: Record<string, unknown>) =>
+  l.msg === 'worker stopped' || l.msg === 'shutting down' || (typeof l.level === 'number' && l.level >= 50);
 
 /**
  * The built worker, `node apps/worker/dist/main.js`, sending through the fake SNS
@@ -40,7 +41,12 @@ const stopsAndErrors = (l: Record<string, unknown>) => l.msg === 'worker stopped
  */
 export function spawnWorker(name: string, env: WorkerEnv, opts: { keep?: (l: Record<string, unknown>) => boolean } = {}): Child {
   const { databaseUrl, redisUrl, prefix, snsUrl, ...rest } = env;
-  return spawnNode(name, WORKER_MAIN, { ...childWorkerEnv({ databaseUrl, redisUrl, prefix, snsUrl }), ...rest }, { readyLine: (l) => l.msg === 'worker started', keep: opts.keep ?? stopsAndErrors });
+  return spawnNode(
+    name,
+    WORKER_MAIN,
+    { ...childWorkerEnv({ databaseUrl, redisUrl, prefix, snsUrl }), ...rest },
+    { readyLine: (l) => l.msg === 'worker started', keep: opts.keep ?? stopsAndErrors },
+  );
 }
 
 /** Whether every one of these (started) workers sends voicemail Messages inline (its start line says). */
@@ -79,4 +85,3 @@ export async function spawnApi(name: string, env: { databaseUrl: string; redisUr
   );
   return { ...c, url };
 }
-

@@ -62,7 +62,12 @@ export interface Child {
   kill(signal: NodeJS.Signals): void;
 }
 
-export function spawnNode(name: string, main: string, env: Record<string, string>, opts: { readyLine?: (l: Record<string, unknown>) => boolean; keep?: (l: Record<string, unknown>) => boolean } = {}): Child {
+export function spawnNode(
+  name: string,
+  main: string,
+  env: Record<string, string>,
+  opts: { readyLine?: (l: Record<string, unknown>) => boolean; keep?: (l: Record<string, unknown>) => boolean } = {},
+): Child {
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npx tsc -b\` (npm run test:faults builds first)`);
   const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const cleanup = register(`${name} (pid ${child.pid})`, () => {

@@ -20,7 +20,10 @@ function baseUrl(): string {
  * schemas named `test_…` are ever created or dropped.
  */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const schema = `test_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const schema = `test_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const u = new URL(baseUrl());
   u.searchParams.set('schema', schema);
   const url = u.toString();

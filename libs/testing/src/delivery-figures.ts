@@ -77,7 +77,14 @@ export async function duplicateCauses(
   for (const r of rows) {
     const outcomes = r.outcomes as string[];
     const extra = (counts.get(String(r.body)) ?? 1) - 1;
-    const cause = outcomes.filter((o) => o === 'sent').length > 1 ? 'concurrent' : outcomes.includes('interrupted') ? 'interrupted' : outcomes.includes('retry') ? 'timedOut' : 'other';
+    const cause =
+      outcomes.filter((o) => o === 'sent').length > 1
+        ? 'concurrent'
+        : outcomes.includes('interrupted')
+          ? 'interrupted'
+          : outcomes.includes('retry')
+            ? 'timedOut'
+            : 'other';
     causes[cause] += extra;
   }
   return causes;
@@ -109,7 +116,9 @@ export async function awaitTerminal(
     const byStatus: Record<string, number> = Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
     const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
     const terminal = (byStatus.sent ?? 0) + (byStatus.failed ?? 0) + (byStatus.skipped ?? 0);
-    const { rows: restRows } = await query(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::uuid[])`, [opts.restIds]).catch(() => ({ rows: [{ n: -1 }] }));
+    const { rows: restRows } = await query(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1::uuid[])`, [opts.restIds]).catch(() => ({
+      rows: [{ n: -1 }],
+    }));
     const restFound = Number(restRows[0]?.n ?? 0);
     const events = total - restFound;
     const done = restFound === opts.restIds.length && terminal === total && (opts.expectEvents === undefined || events >= opts.expectEvents);
@@ -120,4 +129,3 @@ export async function awaitTerminal(
     await sleep(250);
   }
 }
-

@@ -11,20 +11,47 @@ export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const weirdString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '+', '%', '%2B', '\u0000', '../../etc/passwd', '{{extension}}', '{{nope}}', "'; DROP TABLE messages; --", '+14165551234', ' 14165551234', '+15555550100', 'WW91', '1001', 'null', 'true', '__proto__', 'constructor'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '+',
+    '%',
+    '%2B',
+    '\u0000',
+    '../../etc/passwd',
+    '{{extension}}',
+    '{{nope}}',
+    "'; DROP TABLE messages; --",
+    '+14165551234',
+    ' 14165551234',
+    '+15555550100',
+    'WW91',
+    '1001',
+    'null',
+    'true',
+    '__proto__',
+    'constructor',
+  ),
   fc.stringMatching(/^\+?[0-9 ]{0,18}$/),
 );
 
 export const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
   { depthSize: 'small' },
   fc.jsonValue({ maxDepth: 3 }),
-  fc.dictionary(weirdString, fc.oneof(weirdString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(weirdString, { maxLength: 3 })), { maxKeys: 6 }),
+  fc.dictionary(weirdString, fc.oneof(weirdString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(weirdString, { maxLength: 3 })), {
+    maxKeys: 6,
+  }),
 );
 
 /** A body built from field names the endpoint knows, with hostile values, plus random extras. */
 export function shaped(fields: string[]): fc.Arbitrary<Record<string, unknown>> {
   return fc.record(
-    Object.fromEntries(fields.map((f) => [f, fc.oneof(weirdString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(weirdString, { maxLength: 3 }), fc.object({ maxDepth: 1 }))])),
+    Object.fromEntries(
+      fields.map((f) => [
+        f,
+        fc.oneof(weirdString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(weirdString, { maxLength: 3 }), fc.object({ maxDepth: 1 })),
+      ]),
+    ),
     { requiredKeys: [] },
   );
 }
@@ -36,13 +63,24 @@ export function payloads(fields: string[]): fc.Arbitrary<Payload> {
     shaped(fields).map((b) => ({ contentType: 'application/json', body: JSON.stringify(b) })),
     jsonValue.map((b) => ({ contentType: 'application/json', body: JSON.stringify(b) ?? 'null' })),
     fc.string({ maxLength: 60 }).map((s) => ({ contentType: 'application/json', body: s })),
-    shaped(fields).map((b) => ({ contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(Object.entries(b).map(([k, v]): [string, string] => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)])).toString() })),
-    fc.tuple(fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/json; charset=latin1', ''), fc.string({ maxLength: 40 })).map(([contentType, body]) => ({ contentType: contentType || undefined, body })),
+    shaped(fields).map((b) => ({
+      contentType: 'application/x-www-form-urlencoded',
+      body: new URLSearchParams(
+        Object.entries(b).map(([k, v]): [string, string] => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),
+      ).toString(),
+    })),
+    fc
+      .tuple(fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data', 'application/json; charset=latin1', ''), fc.string({ maxLength: 40 }))
+      .map(([contentType, body]) => ({ contentType: contentType || undefined, body })),
     fc.constant({ contentType: undefined, body: undefined }),
   );
 }
 
-export const pathSegment = fc.oneof(weirdString.map((s) => encodeURIComponent(s)), fc.integer().map(String), fc.constantFrom('59', '60', '1001', '%2B14165550100', '00000000-0000-0000-0000-000000000000'));
+export const pathSegment = fc.oneof(
+  weirdString.map((s) => encodeURIComponent(s)),
+  fc.integer().map(String),
+  fc.constantFrom('59', '60', '1001', '%2B14165550100', '00000000-0000-0000-0000-000000000000'),
+);
 
 export interface FuzzStats {
   cases: number;
@@ -71,7 +109,8 @@ export async function checkRequest(app: FastifyInstance, opts: InjectOptions, st
       throw new Error(`${res.statusCode} body is not JSON: ${res.body}`);
     }
     const b = body as { error?: unknown; code?: unknown };
-    if (typeof b.error !== 'string' || Object.keys(b).some((k) => k !== 'error' && k !== 'code')) throw new Error(`${res.statusCode} body is not {"error": …}: ${res.body}`);
+    if (typeof b.error !== 'string' || Object.keys(b).some((k) => k !== 'error' && k !== 'code'))
+      throw new Error(`${res.statusCode} body is not {"error": …}: ${res.body}`);
   }
   return res.statusCode;
 }

@@ -7,7 +7,6 @@
 import type { StartedTestContainer } from 'testcontainers';
 
 declare global {
-   
   var __PBX_SMS_CONTAINERS__: StartedTestContainer[] | undefined;
 }
 

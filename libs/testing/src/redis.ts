@@ -7,7 +7,10 @@ export function testRedisUrl(): string {
 
 /** A queue prefix of its own for one test file (a hash tag, as in production). */
 export function testQueuePrefix(label = 'q'): string {
-  return `{pbx-sms-test-${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}-${randomBytes(4).toString('hex')}}`;
+  return `{pbx-sms-test-${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}-${randomBytes(4).toString('hex')}}`;
 }
 
 /** Deletes every key under a test prefix. */

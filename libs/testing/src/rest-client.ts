@@ -41,7 +41,13 @@ export async function restSend(apiUrl: string, apiKey: string, to: string, messa
     } catch {
       // Not JSON: kept in error below.
     }
-    return { status: res.status, ...(id ? { id } : {}), retryAfter: res.headers.get('retry-after'), ...(res.status >= 300 ? { error: text.slice(0, 200) } : {}), ms: Date.now() - t0 };
+    return {
+      status: res.status,
+      ...(id ? { id } : {}),
+      retryAfter: res.headers.get('retry-after'),
+      ...(res.status >= 300 ? { error: text.slice(0, 200) } : {}),
+      ms: Date.now() - t0,
+    };
   } catch (err) {
     return { status: 0, error: String((err as Error)?.name ?? err), ms: Date.now() - t0 };
   }

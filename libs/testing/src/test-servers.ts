@@ -106,13 +106,28 @@ export class TestRedis {
   }
 
   async start(): Promise<void> {
-    await run(
-      'redis-server',
-      [
-        '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec',
-        '--save', '', '--maxmemory-policy', 'noeviction', '--daemonize', 'yes', '--pidfile', this.pidFile, '--logfile', path.join(this.dir, 'redis.log'),
-      ],
-    );
+    await run('redis-server', [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      this.pidFile,
+      '--logfile',
+      path.join(this.dir, 'redis.log'),
+    ]);
     await waitFor('redis up', async () => (await this.cliAsync('PING')).trim() === 'PONG', 10_000, 50);
   }
 

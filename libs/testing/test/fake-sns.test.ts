@@ -8,7 +8,10 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
-const SIGNED = { 'content-type': 'application/x-www-form-urlencoded', authorization: 'AWS4-HMAC-SHA256 Credential=AK/20261125/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00' };
+const SIGNED = {
+  'content-type': 'application/x-www-form-urlencoded',
+  authorization: 'AWS4-HMAC-SHA256 Credential=AK/20261125/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00',
+};
 
 function form(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
@@ -41,7 +44,16 @@ describe('fake SNS wire format', () => {
     const id = /<MessageId>([0-9a-f-]{36})<\/MessageId>/.exec(r.text)?.[1];
     expect(id).toBeDefined();
     expect(r.text).toContain(`<RequestId>${r.requestId}</RequestId>`);
-    expect(fake.requests[0]).toMatchObject({ action: 'Publish', message: 'Hello + world & more', phoneNumber: '+14165551234', smsType: 'Transactional', originationNumber: '+14165550100', signed: true, status: 200, messageId: id });
+    expect(fake.requests[0]).toMatchObject({
+      action: 'Publish',
+      message: 'Hello + world & more',
+      phoneNumber: '+14165551234',
+      smsType: 'Transactional',
+      originationNumber: '+14165550100',
+      signed: true,
+      status: 200,
+      messageId: id,
+    });
     expect(fake.publishCount).toBe(1);
   });
 
@@ -55,7 +67,11 @@ describe('fake SNS wire format', () => {
   ])('rejects %s', async (_label, body, headers, status, code) => {
     const r = await post(body, headers);
     expect(r.status).toBe(status);
-    expect(r.text).toMatch(new RegExp(`^<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>[^<]+</Message></Error><RequestId>${r.requestId}</RequestId></ErrorResponse>$`));
+    expect(r.text).toMatch(
+      new RegExp(
+        `^<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>[^<]+</Message></Error><RequestId>${r.requestId}</RequestId></ErrorResponse>$`,
+      ),
+    );
     expect(fake.requests[0]).toMatchObject({ status, errorCode: code });
     expect(fake.publishCount).toBe(0);
   });

@@ -6,7 +6,6 @@ import { acceptedResponse, actionParams, errorResponses } from '../routes/public
 import { parseActionParams, parseServerParam } from './action-params';
 import { decodeBase64Text } from './base64';
 
-
 /**
  * The schemas below document the parameters; the handler checks them itself, in the documented
  * order. No `value`: the parts stay as parsed (Fastify would turn an absent body into null).
@@ -15,7 +14,7 @@ const documentOnly = () => () => ({});
 
 const description = [
   'The PBXware action API. Parameters come from the query string or, for POST, a form or JSON body (the body wins where both carry one).',
-  'The X-API-Key header is accepted too and wins over apikey. Checks, in order: action (400 unknown_action), key (401), scope: sms:send and server = the key\'s tenant (403),',
+  "The X-API-Key header is accepted too and wins over apikey. Checks, in order: action (400 unknown_action), key (401), scope: sms:send and server = the key's tenant (403),",
   'Enable SMS API (403 "SMS API is disabled"), Active (403 "Action sms_message returned with error: ERR: SMS not enabled for this tenant: "),',
   'sender (422 "Invalid or missing sender SMS number"), to_number (400 invalid_number), body (400 invalid_body / message_too_long).',
 ].join(' ');
@@ -45,7 +44,10 @@ export const actionRoutes: FastifyPluginAsyncZod = async (app) => {
     // 2. Key (and its rate limit). 3. Scope: sms:send, and server must be the key's tenant.
     const key = await req.authenticateApiKey({ permission: 'sms:send' }, p.apiKey ?? null);
     if (parseServerParam(p.server) !== key.tenantId) {
-      throw new AppError('forbidden', p.server === undefined ? 'server: is missing; it must be this API key\'s tenant id' : 'server: must be this API key\'s tenant id');
+      throw new AppError(
+        'forbidden',
+        p.server === undefined ? "server: is missing; it must be this API key's tenant id" : "server: must be this API key's tenant id",
+      );
     }
 
     // 4–8. The tenant's configuration and the fields.
@@ -66,10 +68,26 @@ export const actionRoutes: FastifyPluginAsyncZod = async (app) => {
     description,
     response: { 202: acceptedResponse, ...errorResponses(400, 401, 403, 413, 422, 429, 503) },
   };
-  app.get('/', { exposeHeadRoute: false, validatorCompiler: documentOnly, schema: { ...common, summary: 'Send an SMS (action API, query string)', querystring: actionParams } }, handler);
+  app.get(
+    '/',
+    {
+      exposeHeadRoute: false,
+      validatorCompiler: documentOnly,
+      schema: { ...common, summary: 'Send an SMS (action API, query string)', querystring: actionParams },
+    },
+    handler,
+  );
   app.post(
     '/',
-    { validatorCompiler: documentOnly, schema: { ...common, summary: 'Send an SMS (action API, query string or form/JSON body)', querystring: actionParams.partial(), body: actionParams.partial() } },
+    {
+      validatorCompiler: documentOnly,
+      schema: {
+        ...common,
+        summary: 'Send an SMS (action API, query string or form/JSON body)',
+        querystring: actionParams.partial(),
+        body: actionParams.partial(),
+      },
+    },
     handler,
   );
 };

@@ -42,7 +42,14 @@ export const configChangesPlugin = fp<ConfigChangesOptions>(
     app.decorate('configChanges', changes);
     if (cacheTtlMs <= 0) return;
 
-    const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined, enableAutoPipelining: false, disconnectTimeout: 200, lazyConnect: false });
+    const subscriber = redis.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+      enableAutoPipelining: false,
+      disconnectTimeout: 200,
+      lazyConnect: false,
+    });
     subscriber.on('error', () => undefined);
     // '*' and a reconnect (changes announced meanwhile were missed) drop everything.
     subscribeConfigChanges(subscriber, configChannel(queuePrefix), (change) => changes.changed(change)).catch(() => undefined);

@@ -26,7 +26,8 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
         tags: ['events'],
         security: [{ apiKey: [] }, { adminToken: [] }],
         summary: 'Publish a new-voicemail event',
-        description: 'Needs an API key with events:publish for the event\'s tenant, or the admin token. An eventId already seen for the tenant answers {"status":"duplicate"} and is ignored.',
+        description:
+          'Needs an API key with events:publish for the event\'s tenant, or the admin token. An eventId already seen for the tenant answers {"status":"duplicate"} and is ignored.',
         body: voicemailEventSchema,
         response: { 202: eventQueuedResponse, ...errorResponses(400, 401, 403, 413, 429, 503) },
       },
@@ -35,7 +36,7 @@ export const eventsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async (app
       const event = req.body;
       if (!hasAdminToken(req, deps.config.ADMIN_TOKEN)) {
         const key = await req.authenticateApiKey({ permission: 'events:publish' });
-        if (key.tenantId !== event.tenantId) throw new AppError('forbidden', 'tenantId: must be this API key\'s tenant');
+        if (key.tenantId !== event.tenantId) throw new AppError('forbidden', "tenantId: must be this API key's tenant");
       }
       assertQueueReachable(deps.redis);
 

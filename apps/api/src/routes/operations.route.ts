@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DiagnosticsService, extensionName, MessageOpsService, RejectedEventsService, rejectedEventsPage, rejectedEventsQuery, tenantIdParam } from '@pbx-sms/operations';
+import {
+  DiagnosticsService,
+  extensionName,
+  MessageOpsService,
+  RejectedEventsService,
+  rejectedEventsPage,
+  rejectedEventsQuery,
+  tenantIdParam,
+} from '@pbx-sms/operations';
 import type { ApiDeps } from '../deps';
 import { requireAdmin } from './admin-auth';
 
@@ -51,13 +59,22 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async 
         queue: q.name,
         paused: await q.isPaused(),
         counts: await q.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized'),
-        latestFailed: (await q.getFailed(0, 9)).map((j) => ({ jobId: j.id, attemptsMade: j.attemptsMade, failedReason: j.failedReason, finishedOn: j.finishedOn ?? null })),
+        latestFailed: (await q.getFailed(0, 9)).map((j) => ({
+          jobId: j.id,
+          attemptsMade: j.attemptsMade,
+          failedReason: j.failedReason,
+          finishedOn: j.finishedOn ?? null,
+        })),
       })),
     );
   });
 
   app.get('/api/admin/messages/failed', { schema: { tags, security, summary: 'Failed messages, newest first', querystring: failedQuery } }, async (req) =>
-    ops.listFailed({ ...req.query, since: req.query.since ? new Date(req.query.since) : undefined, until: req.query.until ? new Date(req.query.until) : undefined }),
+    ops.listFailed({
+      ...req.query,
+      since: req.query.since ? new Date(req.query.since) : undefined,
+      until: req.query.until ? new Date(req.query.until) : undefined,
+    }),
   );
 
   app.get(
@@ -67,7 +84,8 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async 
         tags,
         security,
         summary: 'Voicemail events that failed the schema or named an unknown tenant, newest first',
-        description: 'Filter by the tenant the payload named (when it had a parseable tenantId) and by time received (since inclusive); follow `nextCursor` for the next page.',
+        description:
+          'Filter by the tenant the payload named (when it had a parseable tenantId) and by time received (since inclusive); follow `nextCursor` for the next page.',
         querystring: rejectedEventsQuery,
         response: { 200: rejectedEventsPage },
       },
@@ -85,6 +103,12 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ deps: ApiDeps }> = async 
     '/api/admin/messages/retry-failed',
     { schema: { tags, security, summary: 'Send every failed message matching the filter again', body: failedQuery.default({}) } },
     async (req, reply) =>
-      reply.code(202).send(await ops.retryAll({ ...req.body, since: req.body.since ? new Date(req.body.since) : undefined, until: req.body.until ? new Date(req.body.until) : undefined })),
+      reply.code(202).send(
+        await ops.retryAll({
+          ...req.body,
+          since: req.body.since ? new Date(req.body.since) : undefined,
+          until: req.body.until ? new Date(req.body.until) : undefined,
+        }),
+      ),
   );
 };

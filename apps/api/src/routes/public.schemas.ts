@@ -18,7 +18,7 @@ export const acceptedResponse = z.object({ id: z.uuid(), status: z.literal('queu
 export const actionParams = z.object({
   action: z.literal('pbxware.sms.send_message').describe('The action; only pbxware.sms.send_message is supported'),
   apikey: z.string().optional().describe('API key with the sms:send permission (the X-API-Key header is accepted too and wins)'),
-  server: z.string().optional().describe('Tenant id; must be the API key\'s tenant'),
+  server: z.string().optional().describe("Tenant id; must be the API key's tenant"),
   to_number: z.string().optional().describe('Destination in +E.164, URL-encoded (%2B14165551234); an unencoded + read as a space is accepted'),
   body: z.string().optional().describe('Message text, base64 of UTF-8 (standard or URL-safe alphabet, padding optional)'),
 });
@@ -30,7 +30,7 @@ export const sendBody = z.object({
 
 export const voicemailNotificationBody = z.object({
   extension: z.string().min(1).max(64).describe('The extension whose SMS number receives the notification'),
-  message: z.string().optional().describe('Literal text; without it the tenant\'s voicemail template is rendered with the extension alone'),
+  message: z.string().optional().describe("Literal text; without it the tenant's voicemail template is rendered with the extension alone"),
 });
 
 export const messageParams = z.object({ id: z.string().describe('Message id (UUID)') });

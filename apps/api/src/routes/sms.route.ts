@@ -4,7 +4,16 @@ import { findTenantMessage, listTenantMessages, decodeCursor, type MessageStatus
 import { randomUUID } from 'node:crypto';
 import { acceptedBody, sendJsonText } from '../reply';
 import { IdempotencyService } from '../send/idempotency.service';
-import { acceptedResponse, errorResponses, historyQuery, historyResponse, messageParams, messageStatusResponse, sendBody, voicemailNotificationBody } from './public.schemas';
+import {
+  acceptedResponse,
+  errorResponses,
+  historyQuery,
+  historyResponse,
+  messageParams,
+  messageStatusResponse,
+  sendBody,
+  voicemailNotificationBody,
+} from './public.schemas';
 
 function statusView(m: MessageStatusView) {
   return {
@@ -36,7 +45,7 @@ export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, {
       schema: {
         tags,
         security,
-        summary: 'Send an SMS from the tenant\'s sender number',
+        summary: "Send an SMS from the tenant's sender number",
         description:
           'Needs an API key with sms:send. Optional `Idempotency-Key` header (1 to 255 printable ASCII characters): the same key with the same request within 24 h answers the first 202 again and sends nothing; with a different request, 422 idempotency_conflict.',
         body: sendBody,
@@ -62,7 +71,9 @@ export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, {
       const body = acceptedBody(id);
       if (idemKey !== undefined) {
         // The message is accepted whatever happens here; a record left in progress is recovered later.
-        await app.idempotency.complete(key.tenantId, idemKey, 202, body).catch((err: unknown) => req.log.warn({ err }, 'could not record the idempotent answer'));
+        await app.idempotency
+          .complete(key.tenantId, idemKey, 202, body)
+          .catch((err: unknown) => req.log.warn({ err }, 'could not record the idempotent answer'));
       }
       return sendJsonText(reply, 202, body);
     },
@@ -74,9 +85,9 @@ export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, {
       schema: {
         tags,
         security,
-        summary: 'Send a voicemail notification to an extension\'s SMS number',
+        summary: "Send a voicemail notification to an extension's SMS number",
         description:
-          'Needs an API key with sms:send. The text is `message` when given (literal, no placeholders), else the tenant\'s voicemail template rendered with the extension alone.',
+          "Needs an API key with sms:send. The text is `message` when given (literal, no placeholders), else the tenant's voicemail template rendered with the extension alone.",
         body: voicemailNotificationBody,
         response: { 202: acceptedResponse, ...errorResponses(400, 401, 403, 404, 413, 422, 429, 503) },
       },
@@ -84,7 +95,13 @@ export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, {
     async (req, reply) => {
       const key = await req.authenticateApiKey({ permission: 'sms:send' });
       const { extension, message } = req.body;
-      const id = await app.acceptSend(key.tenantId, { kind: 'voicemail', source: 'rest', extension, text: message, fields: { to: 'extension', body: 'message' } });
+      const id = await app.acceptSend(key.tenantId, {
+        kind: 'voicemail',
+        source: 'rest',
+        extension,
+        text: message,
+        fields: { to: 'extension', body: 'message' },
+      });
       return sendJsonText(reply, 202, acceptedBody(id));
     },
   );
@@ -95,8 +112,8 @@ export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, {
       schema: {
         tags,
         security,
-        summary: 'Status of one of the tenant\'s messages',
-        description: 'Any API key of the tenant. Another tenant\'s id, an unknown id or a malformed one answers 404.',
+        summary: "Status of one of the tenant's messages",
+        description: "Any API key of the tenant. Another tenant's id, an unknown id or a malformed one answers 404.",
         params: messageParams,
         response: { 200: messageStatusResponse, ...errorResponses(401, 404, 429, 503) },
       },
@@ -115,8 +132,9 @@ export const smsRoutes: FastifyPluginAsyncZod<{ db: SqlRunner }> = async (app, {
       schema: {
         tags,
         security,
-        summary: 'The tenant\'s message history, newest first',
-        description: 'Any API key of the tenant; only its own messages. Filter by status and creation time (since inclusive, until exclusive); follow `nextCursor` for the next page.',
+        summary: "The tenant's message history, newest first",
+        description:
+          'Any API key of the tenant; only its own messages. Filter by status and creation time (since inclusive, until exclusive); follow `nextCursor` for the next page.',
         querystring: historyQuery,
         response: { 200: historyResponse, ...errorResponses(400, 401, 429, 503) },
       },

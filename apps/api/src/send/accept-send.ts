@@ -50,7 +50,16 @@ export function createAcceptSend(configs: TenantConfigReader, acceptance: { acce
       const tenant = (await configs.tenant(tenantId)) ?? defaultTenantConfig(tenantId);
       const decision = evaluateRules(tenant, { kind: 'api', via: 'api', to: send.to, text: send.text });
       if (!decision.allowed) throw refusal(decision, send.fields, send.present);
-      return acceptance.accept({ id: send.id, tenantId, kind: 'api', source: send.source, from: tenant.sender!.e164, to: send.to, body: send.text!, extension: null });
+      return acceptance.accept({
+        id: send.id,
+        tenantId,
+        kind: 'api',
+        source: send.source,
+        from: tenant.sender!.e164,
+        to: send.to,
+        body: send.text!,
+        extension: null,
+      });
     }
     const { extension } = send;
     const [known, ext] = await Promise.all([configs.tenant(tenantId), configs.extension(tenantId, extension)]);
@@ -67,7 +76,11 @@ export function createAcceptSend(configs: TenantConfigReader, acceptance: { acce
  * The answer for a failed rule: documented cases answer their documented bytes (AppError's
  * body ignores the detail for them); ours name the field or, for message_too_long, the count.
  */
-export function refusal(decision: Extract<Decision, { allowed: false }>, fields: FieldNames, present: { to: boolean; body: boolean } = { to: true, body: true }): AppError {
+export function refusal(
+  decision: Extract<Decision, { allowed: false }>,
+  fields: FieldNames,
+  present: { to: boolean; body: boolean } = { to: true, body: true },
+): AppError {
   switch (decision.code) {
     case 'invalid_number':
       return new AppError('invalid_number', present.to ? `${fields.to}: must be a valid +E.164 number, e.g. +14165551234` : `${fields.to}: is missing`);

@@ -74,8 +74,18 @@ export class MessageAcceptance {
     private readonly onAccepted: (m: MessageToAccept) => void = () => undefined,
     private readonly enqueueTimeoutMs = ENQUEUE_TIMEOUT_MS,
   ) {
-    this.inserts = new Batcher((rows) => this.insert(rows), { name: 'accepted-message-inserts', maxBatch: MAX_BATCH, maxInFlight: MAX_INSERTS_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
-    this.enqueues = new Batcher((rows) => this.enqueue(rows), { name: 'accepted-message-enqueues', maxBatch: MAX_BATCH, maxInFlight: MAX_ENQUEUES_IN_FLIGHT, slotTimeoutMs: INSERT_SLOT_MS });
+    this.inserts = new Batcher((rows) => this.insert(rows), {
+      name: 'accepted-message-inserts',
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_INSERTS_IN_FLIGHT,
+      slotTimeoutMs: INSERT_SLOT_MS,
+    });
+    this.enqueues = new Batcher((rows) => this.enqueue(rows), {
+      name: 'accepted-message-enqueues',
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_ENQUEUES_IN_FLIGHT,
+      slotTimeoutMs: INSERT_SLOT_MS,
+    });
   }
 
   /** Writes and enqueues the message; answers its id. */
@@ -108,7 +118,15 @@ export class MessageAcceptance {
       return rows.map(() => undefined);
     } catch (err) {
       // One bad row (say, a tenant deleted meanwhile) must not fail the others: go one by one.
-      if (rows.length > 1 && !isUnavailableError(err)) return Promise.all(rows.map((r) => insertAcceptedMessages(this.db, [r]).then(() => undefined, (e: unknown) => new ItemFailure(e))));
+      if (rows.length > 1 && !isUnavailableError(err))
+        return Promise.all(
+          rows.map((r) =>
+            insertAcceptedMessages(this.db, [r]).then(
+              () => undefined,
+              (e: unknown) => new ItemFailure(e),
+            ),
+          ),
+        );
       throw err;
     }
   }

@@ -26,7 +26,13 @@ function limit(v: string | undefined): number | undefined {
 const optionalTenant = (v: string | undefined) => (v === undefined ? undefined : tenantId(v));
 
 function filter({ values }: Args): FailedFilter {
-  return { tenantId: optionalTenant(values.tenant), since: date('since', values.since), until: date('until', values.until), code: values.code, limit: limit(values.limit) };
+  return {
+    tenantId: optionalTenant(values.tenant),
+    since: date('since', values.since),
+    until: date('until', values.until),
+    code: values.code,
+    limit: limit(values.limit),
+  };
 }
 
 function ops(ctx: CliContext): MessageOpsService {
@@ -43,7 +49,11 @@ export const dryRunCommand: Command = {
       run: async (ctx, { positionals: [id], values }) => {
         if (values.extension === undefined && values.to === undefined) throw new AppError('invalid_request', 'missing --extension or --to');
         if (values.via !== undefined && values.via !== 'api' && values.via !== 'event') throw new AppError('invalid_request', '--via: api or event');
-        const answer = await new DiagnosticsService(ctx.prisma, ctx.pool).dryRun(tenantId(id!), { extension: values.extension, to: values.to, via: values.via });
+        const answer = await new DiagnosticsService(ctx.prisma, ctx.pool).dryRun(tenantId(id!), {
+          extension: values.extension,
+          to: values.to,
+          via: values.via,
+        });
         ctx.print(answer.summary);
         for (const r of answer.rules) ctx.print(`  ${r.passed ? 'pass' : 'FAIL'}  ${r.rule}: ${r.explanation}`);
       },
@@ -61,8 +71,18 @@ export const messagesCommand: Command = {
       needs: PG,
       run: async (ctx, a) => ctx.print(await new DiagnosticsService(ctx.prisma, ctx.pool).trace(optionalTenant(a.values.tenant), a.positionals[0]!)),
     },
-    retry: { args: '<messageId> [--tenant ID]', help: 'send a failed message again', needs: PG_REDIS, run: async (ctx, a) => ctx.print(await ops(ctx).retry(a.positionals[0]!, optionalTenant(a.values.tenant))) },
-    'retry-all': { args: FILTERS, help: 'send every failed message matching the filters again', needs: PG_REDIS, run: async (ctx, a) => ctx.print(await ops(ctx).retryAll(filter(a))) },
+    retry: {
+      args: '<messageId> [--tenant ID]',
+      help: 'send a failed message again',
+      needs: PG_REDIS,
+      run: async (ctx, a) => ctx.print(await ops(ctx).retry(a.positionals[0]!, optionalTenant(a.values.tenant))),
+    },
+    'retry-all': {
+      args: FILTERS,
+      help: 'send every failed message matching the filters again',
+      needs: PG_REDIS,
+      run: async (ctx, a) => ctx.print(await ops(ctx).retryAll(filter(a))),
+    },
   },
 };
 
@@ -102,7 +122,11 @@ export const queuesCommand: Command = {
       run: async (ctx) => {
         for (const q of [ctx.producer.sendQueue, ctx.producer.voicemailQueue]) {
           const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized');
-          ctx.print(`${q.name}: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}`);
+          ctx.print(
+            `${q.name}: ${Object.entries(counts)
+              .map(([state, n]) => `${state} ${n}`)
+              .join(', ')}`,
+          );
           for (const j of await q.getFailed(0, 4)) ctx.print(`  failed ${j.id}: ${j.failedReason} (attempts ${j.attemptsMade})`);
         }
       },

@@ -90,7 +90,9 @@ export function voicemailReceivedHandler(deps: VoicemailJobDeps): (job: Job) => 
       timeZone: showsTime ? tenant.timeZone : undefined,
     });
     const decision = evaluateRules(tenant, { kind: 'voicemail', via: 'event', extension: event.extension, text: body }, ext);
-    const blocked = decision.allowed ? null : { status: blockedStatus('voicemail', decision.blockedBy.rule), code: decision.code, detail: decision.blockedBy.explanation };
+    const blocked = decision.allowed
+      ? null
+      : { status: blockedStatus('voicemail', decision.blockedBy.rule), code: decision.code, detail: decision.blockedBy.explanation };
     // Inline send: the row is born claimed (`sending`), so a duplicate event arriving meanwhile
     // sees a Message in flight and enqueues nothing. Over the rate limit: the send queue waits.
     // Only under the event's own job id, the one the reconciler looks up to tell a live inline

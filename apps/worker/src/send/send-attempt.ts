@@ -68,7 +68,12 @@ export async function attemptClaimed(deps: SendAttemptDeps, m: ClaimedMessage, l
   const { decision, tenant, ext } = checked ?? (await recheckRules(deps, m));
   if (!decision.allowed) return settle(deps, m, log, { kind: 'blocked', decision }, null);
   // Rules passed, so the sender exists; a voicemail goes to the extension's current number.
-  const req: SmsRequest = { from: tenant.sender!.e164, to: m.kind === 'voicemail' ? (ext?.smsNumber ?? m.to ?? '') : (m.to ?? ''), body: m.body, messageId: m.id };
+  const req: SmsRequest = {
+    from: tenant.sender!.e164,
+    to: m.kind === 'voicemail' ? (ext?.smsNumber ?? m.to ?? '') : (m.to ?? ''),
+    body: m.body,
+    messageId: m.id,
+  };
 
   // One of the process's provider-call slots, from the call until its outcome is written: a
   // message the provider may have accepted but that is not yet recorded as such holds a slot,

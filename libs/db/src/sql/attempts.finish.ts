@@ -59,13 +59,55 @@ function finishRow(f: AttemptFinish): FinishRow {
   const none = { providerMessageId: null, from: null, to: null };
   switch (f.kind) {
     case 'sent':
-      return { ...ref, status: 'sent', attemptOutcome: 'sent', errorCode: null, errorDetail: null, attemptErrorCode: null, providerError: null, durationMs: f.durationMs, providerMessageId: f.providerMessageId, from: f.from, to: f.to };
+      return {
+        ...ref,
+        status: 'sent',
+        attemptOutcome: 'sent',
+        errorCode: null,
+        errorDetail: null,
+        attemptErrorCode: null,
+        providerError: null,
+        durationMs: f.durationMs,
+        providerMessageId: f.providerMessageId,
+        from: f.from,
+        to: f.to,
+      };
     case 'retry':
-      return { ...ref, status: 'queued', attemptOutcome: 'retry', errorCode: null, errorDetail: f.providerError, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
+      return {
+        ...ref,
+        status: 'queued',
+        attemptOutcome: 'retry',
+        errorCode: null,
+        errorDetail: f.providerError,
+        attemptErrorCode: f.errorCode,
+        providerError: f.providerError,
+        durationMs: f.durationMs,
+        ...none,
+      };
     case 'failed':
-      return { ...ref, status: 'failed', attemptOutcome: 'failed', errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: f.errorCode, providerError: f.providerError, durationMs: f.durationMs, ...none };
+      return {
+        ...ref,
+        status: 'failed',
+        attemptOutcome: 'failed',
+        errorCode: f.errorCode,
+        errorDetail: f.detail,
+        attemptErrorCode: f.errorCode,
+        providerError: f.providerError,
+        durationMs: f.durationMs,
+        ...none,
+      };
     case 'blocked':
-      return { ...ref, status: f.status, attemptOutcome: null, errorCode: f.errorCode, errorDetail: f.detail, attemptErrorCode: null, providerError: null, durationMs: null, ...none };
+      return {
+        ...ref,
+        status: f.status,
+        attemptOutcome: null,
+        errorCode: f.errorCode,
+        errorDetail: f.detail,
+        attemptErrorCode: null,
+        providerError: null,
+        durationMs: null,
+        ...none,
+      };
   }
 }
 

@@ -53,7 +53,9 @@ export async function findIdempotencyKey(db: SqlRunner, tenantId: number, key: s
     values: [tenantId, key],
   });
   const r = rows[0];
-  return r ? { requestHash: r.request_hash, responseStatus: r.response_status, responseBody: r.response_body, createdAt: r.created_at, expiresAt: r.expires_at } : null;
+  return r
+    ? { requestHash: r.request_hash, responseStatus: r.response_status, responseBody: r.response_body, createdAt: r.created_at, expiresAt: r.expires_at }
+    : null;
 }
 
 /** Records the answer of a claimed key. */

@@ -28,9 +28,18 @@ export interface ClaimedMessage {
  */
 export async function claimMessagesForSend(db: SqlRunner, messageIds: readonly string[]): Promise<Map<string, ClaimedMessage>> {
   const { rows } = await db.query<{
-    id: string; tenant_id: number; kind: 'api' | 'voicemail'; source: 'action' | 'rest' | 'event';
-    from_number: string | null; to_number: string | null; body: string; extension: string | null;
-    attempts: number; attempt_in_round: number; claimed_at: Date; created_at: Date;
+    id: string;
+    tenant_id: number;
+    kind: 'api' | 'voicemail';
+    source: 'action' | 'rest' | 'event';
+    from_number: string | null;
+    to_number: string | null;
+    body: string;
+    extension: string | null;
+    attempts: number;
+    attempt_in_round: number;
+    claimed_at: Date;
+    created_at: Date;
   }>({
     text: `WITH p AS (
          SELECT id, status AS prev_status, updated_at AS prev_updated_at FROM messages

@@ -23,8 +23,15 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const STATUS_VIEW_COLUMNS = 'id, status, to_number, from_number, error_code, attempts, provider_message_id, created_at, updated_at';
 
 export interface MessageStatusRow {
-  id: string; status: MessageStatusName; to_number: string | null; from_number: string | null; error_code: string | null;
-  attempts: number; provider_message_id: string | null; created_at: Date; updated_at: Date;
+  id: string;
+  status: MessageStatusName;
+  to_number: string | null;
+  from_number: string | null;
+  error_code: string | null;
+  attempts: number;
+  provider_message_id: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export function toStatusView(r: MessageStatusRow): MessageStatusView {

@@ -83,7 +83,10 @@ const KEY_COLUMNS: readonly Column<EventKey>[] = [
 ];
 
 /** The Messages that already exist for these events (the duplicates an insert skipped). */
-export async function findVoicemailMessages(db: SqlRunner, events: readonly EventKey[]): Promise<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }[]> {
+export async function findVoicemailMessages(
+  db: SqlRunner,
+  events: readonly EventKey[],
+): Promise<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }[]> {
   const params = new Params();
   const { rows } = await db.query<{ id: string; tenant_id: number; event_id: string; status: MessageStatusName }>({
     text: `SELECT m.id, m.tenant_id, m.event_id, m.status FROM messages m

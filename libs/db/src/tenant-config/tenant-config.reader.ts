@@ -12,9 +12,16 @@ import type { SqlRunner } from '../sql/sql-runner';
 /** The tenant's configuration, or null when the tenant does not exist. A tenant with no settings row has the defaults: nothing enabled. */
 export async function loadTenantConfig(db: SqlRunner, tenantId: number): Promise<TenantConfig | null> {
   const { rows } = await db.query<{
-    id: number; time_zone: string; has_settings: boolean; active: boolean | null; api_enabled: boolean | null;
-    voicemail_enabled: boolean | null; voicemail_template: string | null;
-    sender_e164: string | null; sender_sms_enabled: boolean | null; sender_tenant_id: number | null;
+    id: number;
+    time_zone: string;
+    has_settings: boolean;
+    active: boolean | null;
+    api_enabled: boolean | null;
+    voicemail_enabled: boolean | null;
+    voicemail_template: string | null;
+    sender_e164: string | null;
+    sender_sms_enabled: boolean | null;
+    sender_tenant_id: number | null;
   }>({
     name: 'tenant_config',
     text: `SELECT t.id, t.time_zone, (s.tenant_id IS NOT NULL) AS has_settings, s.active, s.api_enabled, s.voicemail_enabled,

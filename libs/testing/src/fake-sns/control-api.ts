@@ -37,7 +37,14 @@ export function answerControl(fake: ControlledFake, method: string, url: string,
   }
   const path = url.split('?')[0];
   if (method === 'GET' && path === '/_fake/stats') {
-    return json(200, { requests: fake.requests.length, publishes: fake.publishCount, errors: fake.requests.filter((r) => r.errorCode !== null).length, chaos: fake.chaosCounts, inFlight: fake.inFlight, maxInFlight: fake.maxInFlight });
+    return json(200, {
+      requests: fake.requests.length,
+      publishes: fake.publishCount,
+      errors: fake.requests.filter((r) => r.errorCode !== null).length,
+      chaos: fake.chaosCounts,
+      inFlight: fake.inFlight,
+      maxInFlight: fake.maxInFlight,
+    });
   }
   if (method === 'GET' && path === '/_fake/requests') return json(200, fake.requests);
   if (method !== 'POST') return json(404, { error: 'not found' });
@@ -55,7 +62,7 @@ export function answerControl(fake: ControlledFake, method: string, url: string,
       fake.rejectNumber(String(input.phoneNumber), (input.code as FakeSnsErrorCode | undefined) ?? 'OptedOut');
       return json(200, { ok: true });
     case '/_fake/chaos':
-      fake.chaos(body.trim() === '' || body.trim() === 'null' ? null : (input));
+      fake.chaos(body.trim() === '' || body.trim() === 'null' ? null : input);
       return json(200, { ok: true });
     case '/_fake/latency':
       fake.latencyMs = Number(input.ms ?? 0);

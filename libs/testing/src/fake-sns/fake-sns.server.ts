@@ -168,7 +168,7 @@ export class FakeSnsServer {
     });
     req.on('end', () => {
       // SNS requests are small: one chunk, decoded without copying it first.
-      const body = more ? Buffer.concat(more).toString('utf8') : first ? (first).toString('utf8') : '';
+      const body = more ? Buffer.concat(more).toString('utf8') : first ? first.toString('utf8') : '';
       if (req.url?.startsWith('/_fake/')) return answerControl(this, req.method ?? 'GET', req.url, body, res);
       if (this.latencyMs > 0) setTimeout(() => this.publish(req, body, res), this.latencyMs);
       else this.publish(req, body, res);
@@ -196,7 +196,10 @@ export class FakeSnsServer {
     const message = r.message!;
 
     const fault =
-      this.faults.shift() ?? this.always ?? (this.rejected.has(phoneNumber) ? ({ type: 'error', code: this.rejected.get(phoneNumber)! } as const) : null) ?? this.chaosFault(phoneNumber, message);
+      this.faults.shift() ??
+      this.always ??
+      (this.rejected.has(phoneNumber) ? ({ type: 'error', code: this.rejected.get(phoneNumber)! } as const) : null) ??
+      this.chaosFault(phoneNumber, message);
     if (fault) {
       switch (fault.type) {
         case 'hang':

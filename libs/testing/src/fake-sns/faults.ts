@@ -30,7 +30,9 @@ export type ChaosOutcome = 'throttle' | 'serverError' | 'hang' | 'ok';
 
 /** The chaos outcome of the `n`-th (0-based) Publish of this phone number and message. */
 export function chaosOutcome(chaos: FakeSnsChaos, phoneNumber: string, message: string, n: number): ChaosOutcome {
-  const digest = createHash('sha256').update(`${chaos.seed ?? 0}\u0000${phoneNumber}\u0000${message}\u0000${n}`).digest();
+  const digest = createHash('sha256')
+    .update(`${chaos.seed ?? 0}\u0000${phoneNumber}\u0000${message}\u0000${n}`)
+    .digest();
   const r = digest.readUInt32BE(0) / 2 ** 32;
   const throttle = chaos.throttle ?? 0;
   const serverError = throttle + (chaos.serverError ?? 0);

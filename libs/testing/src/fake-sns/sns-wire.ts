@@ -3,14 +3,7 @@ import type { IncomingMessage } from 'node:http';
 /** SNS's query protocol as the fake speaks it: what a Publish request carries, and the XML answers. */
 
 export type FakeSnsErrorCode =
-  | 'Throttled'
-  | 'KMSThrottling'
-  | 'InternalError'
-  | 'InvalidParameter'
-  | 'ParameterValueInvalid'
-  | 'AuthorizationError'
-  | 'OptedOut'
-  | 'EndpointDisabled';
+  'Throttled' | 'KMSThrottling' | 'InternalError' | 'InvalidParameter' | 'ParameterValueInvalid' | 'AuthorizationError' | 'OptedOut' | 'EndpointDisabled';
 
 /** The HTTP status and SOAP fault type SNS answers each code with. */
 export const FAKE_SNS_ERRORS: Record<FakeSnsErrorCode, { status: number; type: 'Sender' | 'Receiver'; message: string }> = {
@@ -105,6 +98,7 @@ export function invalidPublish(r: FakeSnsRequest): { code: string; status: numbe
   if (r.action !== 'Publish') return { code: 'InvalidAction', status: 400, type: 'Sender', message: `Unsupported action ${r.action ?? ''}` };
   if (!r.signed) return { code: 'MissingAuthenticationToken', status: 403, type: 'Sender', message: 'Request is missing Authentication Token' };
   if (!r.message) return { code: 'InvalidParameter', status: 400, type: 'Sender', message: 'Invalid parameter: Empty message' };
-  if (!r.phoneNumber || !E164.test(r.phoneNumber)) return { code: 'InvalidParameter', status: 400, type: 'Sender', message: 'Invalid parameter: PhoneNumber Reason: not a valid E.164 number' };
+  if (!r.phoneNumber || !E164.test(r.phoneNumber))
+    return { code: 'InvalidParameter', status: 400, type: 'Sender', message: 'Invalid parameter: PhoneNumber Reason: not a valid E.164 number' };
   return null;
 }
