@@ -3,21 +3,15 @@ import { Agent as HttpsAgent } from 'node:https';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { redactText } from '@pbx-sms/observability';
-import { classifyProviderFailure, ProviderError, type SmsProvider, type SmsRequest, type SmsResult, type SnsProviderOptions } from '@pbx-sms/sms';
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'ERR_SOCKET_CLOSED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
-]);
+import {
+  classifyProviderFailure,
+  NETWORK_ERROR_CODES,
+  ProviderError,
+  type SmsProvider,
+  type SmsRequest,
+  type SmsResult,
+  type SnsProviderOptions,
+} from '@pbx-sms/sms';
 
 /**
  * The SNS provider as it was before the hand-written client (libs/sms/src/sns.provider.ts):
@@ -89,7 +83,7 @@ function toProviderError(err: unknown): ProviderError {
   };
   const name = e.name ?? 'Error';
   const timeout = name === 'TimeoutError' || name === 'AbortError' || e.code === 'ETIMEDOUT';
-  const network = !timeout && e.code !== undefined && NETWORK_CODES.has(e.code);
+  const network = !timeout && e.code !== undefined && NETWORK_ERROR_CODES.has(e.code);
   const httpStatus = e.$metadata?.httpStatusCode;
   const code = timeout ? 'Timeout' : network ? (e.code ?? 'Network') : (e.Code ?? name);
   const c = classifyProviderFailure({ code: timeout || network ? undefined : code, httpStatus, timeout, network });

@@ -99,3 +99,18 @@ export function classifyProviderFailure(f: ProviderFailureFacts): ProviderFailur
   // Retrying is safe because the retry budget is bounded.
   return transient;
 }
+
+/** Socket and DNS error codes that mean the provider could not be reached: transient. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ERR_SOCKET_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { classifyProviderFailure } from './provider-failure.classifier';
+import { classifyProviderFailure, NETWORK_ERROR_CODES } from './provider-failure.classifier';
 import { redactText } from '@pbx-sms/observability';
 import { CachedCredentials, defaultCredentialChain, type CredentialProvider } from './aws-credentials';
 import { ProviderError, type SmsProvider, type SmsRequest, type SmsResult } from './provider';
@@ -22,20 +22,6 @@ export interface SnsProviderOptions {
   /** Clock for signing, in epoch ms (tests fix it). */
   now?: () => number;
 }
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'ERR_SOCKET_CLOSED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
-]);
 
 /** The regional SNS endpoint, as the SDK resolves it (China regions are under amazonaws.com.cn). */
 export function defaultSnsEndpoint(region: string): string {
@@ -187,7 +173,7 @@ export function requestFailure(err: unknown): ProviderError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; code?: string; message?: string };
   const name = e.name ?? 'Error';
   const timeout = name === 'TimeoutError' || name === 'AbortError' || e.code === 'ETIMEDOUT';
-  const network = !timeout && e.code !== undefined && NETWORK_CODES.has(e.code);
+  const network = !timeout && e.code !== undefined && NETWORK_ERROR_CODES.has(e.code);
   const code = timeout ? 'Timeout' : network ? e.code! : name;
   const c = classifyProviderFailure({ code: timeout || network ? undefined : code, timeout, network });
   const detail = redactText(String(e.message ?? err)).slice(0, 500);
